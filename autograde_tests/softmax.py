@@ -1,0 +1,143 @@
+"""Graders of the topic `softmax`: the softmax function and the softmax (cross-entropy) losses."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from autograde_tests import strategies as dst
+from grader.checks import (finite_outputs, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, no_loops,
+                           numpy_only, unchanged_inputs)
+from grader.spec import Check, Exercise, Failure, Scenario
+
+TOPIC = "softmax"
+
+NO_MAX_SHIFT = ("the result overflows for large scores: subtract each row's maximum before exponentiating "
+                "(softmax does not change when a constant is added to a row)")
+
+
+# References -------------------------------------------------------------------------------------
+
+
+def softmax_reference(example):
+    x = torch.from_numpy(example["x"])
+    return {"probs": torch.softmax(x, dim=1).numpy(), "probs_by_column": torch.softmax(x, dim=0).numpy()}
+
+
+def linear_softmax_reference(example):
+    """Loss and gradient of mean cross-entropy of X W plus reg * sum(W * W), and their pieces for hints."""
+    W = torch.from_numpy(example["W"]).requires_grad_()
+    X, y, reg = torch.from_numpy(example["X"]), torch.from_numpy(example["y"]), example["reg"]
+    data_loss = F.cross_entropy(X @ W, y)
+    (data_dW,) = torch.autograd.grad(data_loss, W)
+    penalty = (W.detach() ** 2).sum().item()
+    W_np = example["W"]
+    return {"loss": data_loss.item() + reg * penalty, "dW": data_dW.numpy() + 2 * reg * W_np,
+            "data_loss": data_loss.item(), "data_dW": data_dW.numpy(), "penalty": penalty}
+
+
+def softmax_loss_reference(example):
+    x = torch.from_numpy(example["x"]).requires_grad_()
+    loss = F.cross_entropy(x, torch.from_numpy(example["y"]))
+    loss.backward()
+    return {"loss": loss.item(), "dx": x.grad.numpy(), "probs": torch.softmax(x.detach(), dim=1).numpy()}
+
+
+# Hints ------------------------------------------------------------------------------------------
+
+
+def _n(example) -> int:
+    return len(example["y"])
+
+
+LINEAR_LOSS_HINTS = (
+    hint_if_close("the regularization term is missing from the loss (add reg * np.sum(W * W))", "loss",
+                  lambda ex, exp: exp["data_loss"]),
+    hint_if_close("the loss has 0.5 * reg * sum(W*W); the contract's loss is reg * np.sum(W * W)", "loss",
+                  lambda ex, exp: exp["data_loss"] + 0.5 * ex["reg"] * exp["penalty"]),
+    hint_if_close("the data loss is summed, not averaged: divide it by the number of examples N", "loss",
+                  lambda ex, exp: _n(ex) * exp["data_loss"] + ex["reg"] * exp["penalty"]),
+)
+
+LINEAR_GRADIENT_HINTS = (
+    hint_if_close("dW is N times too large: divide the data gradient by the number of examples N", "dW",
+                  lambda ex, exp: _n(ex) * exp["data_dW"] + 2 * ex["reg"] * ex["W"]),
+    hint_if_close("the regularization gradient is missing from dW (add 2 * reg * W)", "dW",
+                  lambda ex, exp: exp["data_dW"]),
+    hint_if_close("the regularization gradient is reg * W, but the derivative of reg * sum(W*W) is 2 * reg * W "
+                  "(a 0.5 mismatch between the loss and its gradient)", "dW",
+                  lambda ex, exp: exp["data_dW"] + ex["reg"] * ex["W"]),
+    hint_if_close("dW has the wrong sign: the gradient of -log p[y] is (p - onehot(y)), not (onehot(y) - p)", "dW",
+                  lambda ex, exp: -exp["data_dW"] + 2 * ex["reg"] * ex["W"]),
+)
+
+
+def _rows_sum_to_one(example, outcome, expected):
+    if outcome.error or "probs" not in outcome.outputs:
+        return Failure(outcome.error or outcome.problems.get("probs", "probs was not returned"))
+    sums = np.asarray(outcome.outputs["probs"], dtype=np.float64).sum(axis=1)
+    bad = np.flatnonzero(~(np.abs(sums - 1.0) <= 1e-9))
+    if bad.size:
+        return Failure(f"row {bad[0]} of probs sums to {sums[bad[0]]:.10g}, not 1")
+    return None
+
+
+# Exercises --------------------------------------------------------------------------------------
+
+
+def _linear_loss_scenarios():
+    return (
+        Scenario("typical inputs", dst.classification_batches(), linear_softmax_reference, returns=("loss", "dW"),
+                 call={"args": ("W", "X", "y", "reg")}, checks=(
+                     matches("loss", points=1.5, hints=LINEAR_LOSS_HINTS),
+                     matches("dW", points=2.5, name="dW matches torch autograd", hints=LINEAR_GRADIENT_HINTS),
+                     unchanged_inputs(points=0.5),
+                 )),
+        Scenario("scores of large magnitude", dst.large_offset_batches(), linear_softmax_reference,
+                 returns=("loss", "dW"), call={"args": ("W", "X", "y", "reg")}, checks=(
+                     finite_outputs("loss", "dW", points=1.0, name="stable for scores of magnitude up to 1e4",
+                                    hints=(hint_if_nonfinite(NO_MAX_SHIFT, "loss"), hint_if_nonfinite(NO_MAX_SHIFT, "dW"))),
+                 )),
+    )
+
+
+EXERCISES = [
+    Exercise("softmax", TOPIC, (
+        Scenario("typical scores", dst.score_batches(with_labels=False), softmax_reference, returns="probs", call={"args": ("x",)},
+                 checks=(
+                     matches("probs", points=2.0, hints=(
+                         hint_if_close("probabilities are normalized over columns: sum over axis=1 (each row)",
+                                       "probs", lambda ex, exp: exp["probs_by_column"]),)),
+                     Check("rows sum to one", 0.5, _rows_sum_to_one),
+                     unchanged_inputs(points=0.5),
+                 )),
+        Scenario("scores of large magnitude", dst.score_batches(max_offset=1e4, spread=50, with_labels=False), softmax_reference,
+                 returns="probs", call={"args": ("x",)}, checks=(
+                     finite_outputs("probs", points=1.0, name="stable for scores of magnitude up to 1e4",
+                                    hints=(hint_if_nonfinite(NO_MAX_SHIFT, "probs"),)),
+                 )),
+    ), (numpy_only(points=0.5),)),
+    Exercise("softmax_loss_naive", TOPIC, _linear_loss_scenarios(), (numpy_only(points=0.5),)),
+    Exercise("softmax_loss_vectorized", TOPIC, _linear_loss_scenarios(),
+             (no_loops(points=1.0), numpy_only(points=0.5))),
+    Exercise("softmax_loss", TOPIC, (
+        Scenario("typical scores", dst.score_batches(), softmax_loss_reference, returns=("loss", "dx"),
+                 call={"args": ("x", "y")}, checks=(
+                     matches("loss", points=1.5, hints=(
+                         hint_if_scaled("the loss is summed, not averaged: divide by the number of examples N",
+                                        "loss", _n),)),
+                     matches("dx", points=2.0, name="dx matches torch autograd", hints=(
+                         hint_if_scaled("dx is N times too large: divide it by the number of examples N", "dx", _n),
+                         hint_if_close("dx is missing the -1 at each example's correct class "
+                                       "(dx = (probs - onehot(y)) / N)", "dx", lambda ex, exp: exp["probs"] / _n(ex)),
+                     )),
+                     unchanged_inputs(points=0.5),
+                 )),
+        Scenario("scores of large magnitude", dst.score_batches(max_offset=1e4, spread=50), softmax_loss_reference,
+                 returns=("loss", "dx"), call={"args": ("x", "y")}, checks=(
+                     finite_outputs("loss", "dx", points=1.0, name="stable for scores of magnitude up to 1e4",
+                                    hints=(hint_if_nonfinite(NO_MAX_SHIFT, "loss"), hint_if_nonfinite(NO_MAX_SHIFT, "dx"))),
+                 )),
+    ), (numpy_only(points=0.5),)),
+]

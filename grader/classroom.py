@@ -1,0 +1,31 @@
+"""Grading a whole class: one folder per student, each in its own worker, results in folder order.
+
+The plan (inputs and references) is made once and replayed for every student; `jobs` students are
+graded at a time. A student's broken code only ever costs that student's exercises.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from grader.examples import Plan
+from grader.grading import GradingOptions, grade_submission
+from grader.results import SubmissionResult
+
+
+def student_folders(root: Path) -> list[Path]:
+    return sorted((p for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+
+
+def grade_class(folders: list[Path], plan: Plan, *, options: GradingOptions, jobs: int = 1,
+                on_done=lambda result: None) -> list[SubmissionResult]:
+    def grade(folder: Path) -> SubmissionResult:
+        result = grade_submission(folder, plan, submission_id=folder.name, options=options)
+        on_done(result)
+        return result
+
+    if jobs <= 1:
+        return [grade(folder) for folder in folders]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(grade, folders))

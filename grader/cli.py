@@ -1,0 +1,121 @@
+"""The `dlgrade` command line: a thin click layer over the engine.
+
+Errors in the command line or in the files given end with one clear line and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from grader import registry, reports
+from grader.classroom import grade_class, student_folders
+from grader.examples import make_plan
+from grader.grading import GradingOptions
+
+
+def _select(names):
+    try:
+        return registry.select(names)
+    except registry.UnknownName as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _existing_dir(path: str, what: str) -> Path:
+    folder = Path(path)
+    if not folder.is_dir():
+        raise click.UsageError(f"{what} {path!r} is not a folder")
+    return folder
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dlgrade")
+def main():
+    """Exercises and property-based autograding for classic deep-learning code."""
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the exercises as JSON.")
+def list_exercises(as_json):
+    """List the exercises, by topic, with their points."""
+    exercises = registry.all_exercises()
+    if as_json:
+        click.echo(json.dumps([{"name": ex.name, "topic": ex.topic, "kind": ex.kind,
+                                "max_score": ex.max_points(include_hidden=True),
+                                "checks": [{"name": c.name, "points": c.points, "hidden": c.hidden}
+                                           for _, c in ex.checks(include_hidden=True)]}
+                               for ex in exercises], indent=1))
+        return
+    for topic in registry.topics():
+        click.echo(f"{topic}:")
+        for ex in exercises:
+            if ex.topic == topic:
+                click.echo(f"  {ex.name:<32} {ex.max_points(include_hidden=False):g} points")
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--path", "path", default=".", show_default=True, help="Folder holding your code (.py or .ipynb).")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
+@click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds allowed per exercise.")
+def check(names, path, json_file, timeout):
+    """Self-check your code in PATH on the exercises or topics NAMES (default: all).
+
+    Exits 0 only when every selected exercise gets full marks.
+    """
+    exercises = _select(names)
+    folder = _existing_dir(path, "--path")
+    click.echo(f"Checking {len(exercises)} exercise(s) in {folder.resolve()} ...", err=True)
+    from grader.grading import grade_submission  # noqa: PLC0415
+
+    plan = make_plan(exercises, include_hidden=False)
+    result = grade_submission(folder, plan, submission_id=folder.resolve().name, options=GradingOptions(timeout=timeout))
+    for exercise in result.exercises:
+        click.echo(reports.exercise_summary(exercise))
+    click.echo(f"\nTotal: {result.score:g}/{result.max_score:g}")
+    if json_file:
+        reports.write_json(Path(json_file), [result], result.max_score)
+    sys.exit(0 if all(e.full_marks for e in result.exercises) else 1)
+
+
+@main.command()
+@click.argument("submissions_dir", required=False)
+@click.option("--only", "only", multiple=True, help="Grade only this exercise or topic (repeatable).")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Write the JSON report here.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Write one row per student here.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Students graded at once.")
+@click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds allowed per exercise.")
+@click.option("--course", type=click.Path(file_okay=False), help="An nbgrader course folder.")
+@click.option("--assignment", help="With --course: the assignment (topic) to grade.")
+def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course, assignment):
+    """Grade every subfolder of SUBMISSIONS_DIR as one student's submission."""
+    if course or assignment:
+        from grader import course_grading  # noqa: PLC0415
+
+        course_grading.autograde_course_command(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout)
+        return
+    if not submissions_dir:
+        raise click.UsageError("give SUBMISSIONS_DIR, or --course and --assignment")
+    folders = student_folders(_existing_dir(submissions_dir, "SUBMISSIONS_DIR"))
+    if not folders:
+        raise click.UsageError(f"{submissions_dir!r} has no student folders (one subfolder per student)")
+    exercises = _select(only)
+    plan = make_plan(exercises, include_hidden=True)
+    options = GradingOptions(timeout=timeout)
+    with click.progressbar(length=len(folders), label="Grading", file=sys.stderr) as bar:
+        results = grade_class(folders, plan, options=options, jobs=jobs, on_done=lambda _: bar.update(1))
+    click.echo(reports.score_table(results))
+    max_score = sum(ex.max_points(include_hidden=True) for ex in exercises)
+    if json_file:
+        reports.write_json(Path(json_file), results, max_score)
+    if csv_file:
+        Path(csv_file).write_text(reports.csv_text(results))
+
+
+if __name__ == "__main__":
+    main()

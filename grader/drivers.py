@@ -1,0 +1,37 @@
+"""Drivers: how a scenario runs the student's code on one input. They run inside the worker.
+
+A driver is `driver(student, exercise, example, call) -> dict`: `student(name)` returns the student's
+object of that name, `example` is the worker's own copy of the input, `call` the scenario's options.
+The reply holds the student's return value under "result" and, under "after", the inputs as they are
+after the call (for the inputs-not-modified checks).
+"""
+
+from __future__ import annotations
+
+
+def positional(example: dict, call: dict, key: str = "args") -> list:
+    return [example[name] for name in call.get(key, ()) if name in example]
+
+
+def keywords(example: dict, call: dict, key: str = "kwargs") -> dict:
+    return {name: example[name] for name in call.get(key, ()) if name in example}
+
+
+def call_function(student, exercise, example, call):
+    """Calls the exercise with the inputs named in call["args"] (positionally) and call["kwargs"]."""
+    result = student(exercise)(*positional(example, call), **keywords(example, call))
+    return {"result": result, "after": example}
+
+
+def forward_then_backward(student, exercise, example, call):
+    """Runs the student's own forward (call["forward"]) and feeds its opaque cache to the exercise.
+
+    The forward's return must be `(out, cache)`; the backward is called as `exercise(dout, cache)`.
+    """
+    forward = student(call["forward"])
+    returned = forward(*positional(example, call), **keywords(example, call))
+    if not isinstance(returned, tuple) or len(returned) != 2:
+        raise TypeError(f"{call['forward']} must return a tuple (out, cache), got {type(returned).__name__}")
+    out, cache = returned
+    result = student(exercise)(example["dout"], cache)
+    return {"result": result, "forward_out": out, "after": example}

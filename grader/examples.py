@@ -1,0 +1,91 @@
+"""Drawing each scenario's inputs with hypothesis, once, and computing their references, once.
+
+Grading is derandomized: every scenario has its own fixed seed, so its inputs are the same on every
+run, for every student. A class run therefore draws them and computes the torch references a single
+time (a Plan) and replays them for each submission; hypothesis runs again, with the same seed and so
+the same inputs, only to shrink a failure.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import pickle
+from dataclasses import dataclass
+
+import torch
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+
+from grader.spec import Exercise, Scenario
+
+
+def hypothesis_settings(max_examples: int) -> settings:
+    return settings(derandomize=True, database=None, deadline=None, max_examples=max_examples,
+                    phases=(Phase.generate, Phase.shrink), report_multiple_bugs=False, print_blob=False,
+                    suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)
+
+
+def scenario_seed(exercise: Exercise, scenario: Scenario) -> int:
+    digest = hashlib.sha256(f"{exercise.name}/{scenario.name}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def run_property(exercise: Exercise, scenario: Scenario, body, *, max_examples: int | None = None) -> None:
+    """Run `body(example)` as a hypothesis property over the scenario's inputs, with its fixed seed.
+
+    Drawing and shrinking both go through here, so both see the same sequence of inputs.
+    """
+
+    @seed(scenario_seed(exercise, scenario))
+    @hypothesis_settings(max_examples or scenario.max_examples)
+    @given(scenario.inputs)
+    def scenario_property(example):
+        body(example)
+
+    scenario_property()
+
+
+def example_key(example: dict) -> bytes:
+    return hashlib.sha256(pickle.dumps(example, protocol=4)).digest()
+
+
+def reference_values(scenario: Scenario, example: dict) -> dict:
+    """The scenario's float64 torch reference for one input, computed on a private copy."""
+    torch.set_num_threads(1)
+    return scenario.reference(copy.deepcopy(example))
+
+
+@dataclass(frozen=True)
+class PreparedScenario:
+    scenario: Scenario
+    examples: tuple[dict, ...]
+    expected: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every selected exercise with its scenarios' inputs and references, ready to replay."""
+
+    exercises: tuple[Exercise, ...]
+    scenarios: dict[str, tuple[PreparedScenario, ...]]
+    include_hidden: bool
+
+
+def draw_examples(exercise: Exercise, scenario: Scenario) -> list[dict]:
+    drawn: list[dict] = []
+    run_property(exercise, scenario, lambda example: drawn.append(copy.deepcopy(example)))
+    return drawn
+
+
+def make_plan(exercises, *, include_hidden: bool) -> Plan:
+    prepared = {}
+    for exercise in exercises:
+        scenarios = []
+        for scenario in exercise.scenarios:
+            if not include_hidden and all(check.hidden for check in scenario.checks):
+                continue
+            examples = draw_examples(exercise, scenario)
+            expected = [reference_values(scenario, ex) for ex in examples]
+            scenarios.append(PreparedScenario(scenario, tuple(examples), tuple(expected)))
+        prepared[exercise.name] = tuple(scenarios)
+    return Plan(tuple(exercises), prepared, include_hidden)

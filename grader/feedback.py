@@ -1,0 +1,35 @@
+"""The text a student reads when a check fails.
+
+It says what went wrong on which input (shrunk by hypothesis to a small one), the worst element with
+expected and actual values, and, when the output matches a known mistake, a hint naming it. It never
+shows the reference implementation.
+"""
+
+from __future__ import annotations
+
+from grader import formatting
+from grader.spec import Check, Failure, Outcome
+
+
+def _hints(check: Check, example: dict, outcome: Outcome, expected: dict) -> list[str]:
+    found = []
+    for hint in check.hints:
+        try:
+            if hint.applies(example, outcome, expected):
+                found.append(hint.text)
+        except Exception:  # a hint that cannot judge this output simply does not apply
+            continue
+    return found
+
+
+def check_message(check: Check, example: dict, outcome: Outcome, expected: dict, failure: Failure, *,
+                  shrunk: bool, every_input: bool) -> str:
+    label = "on every input, for example" if every_input else "failing input (shrunk)" if shrunk else "failing input"
+    lines = [failure.summary, f"  {label}:", formatting.example(example)]
+    lines += [f"  {detail}" for detail in failure.details]
+    lines += [f"  hint: {text}" for text in _hints(check, example, outcome, expected)]
+    return "\n".join(lines)
+
+
+def static_message(failure: Failure) -> str:
+    return "\n".join([failure.summary, *(f"  {d}" for d in failure.details)])

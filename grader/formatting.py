@@ -1,0 +1,42 @@
+"""Short, readable renderings of inputs and values for feedback."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_MAX_ELEMENTS = 24
+
+
+def number(x) -> str:
+    """Floats to 6 significant digits, always recognisable as floats (0.0, not 0)."""
+    if isinstance(x, (float, np.floating)):
+        return repr(float(f"{x:.6g}"))
+    return repr(x)
+
+
+def value(x) -> str:
+    """A value as a student would type it when small, a summary when large."""
+    if isinstance(x, np.ndarray):
+        if x.size <= _MAX_ELEMENTS:
+            body = np.array2string(x, precision=6, separator=", ", threshold=_MAX_ELEMENTS, max_line_width=100)
+            return f"array({body})" if x.dtype.kind == "f" else f"array({body}, dtype={x.dtype})"
+        finite = x[np.isfinite(x)] if x.dtype.kind in "fc" else x
+        span = f", values in [{number(finite.min())}, {number(finite.max())}]" if finite.size else ""
+        return f"<array of shape {x.shape}, dtype {x.dtype}{span}>"
+    if isinstance(x, float):
+        return number(x)
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k!r}: {value(v)}" for k, v in x.items()) + "}"
+    if isinstance(x, (list, tuple)) and len(x) <= _MAX_ELEMENTS:
+        inner = ", ".join(value(v) for v in x)
+        return f"[{inner}]" if isinstance(x, list) else f"({inner}{',' if len(x) == 1 else ''})"
+    return repr(x)
+
+
+def example(inputs: dict) -> str:
+    """`name = value` lines for every input, indented for a feedback block."""
+    return "\n".join(f"    {name} = {value(v)}" for name, v in inputs.items())
+
+
+def index(idx) -> str:
+    return "[" + ", ".join(str(int(i)) for i in idx) + "]" if idx else ""

@@ -1,0 +1,195 @@
+"""Grading one submission: run each exercise's planned inputs in the worker, judge, explain.
+
+Everything that decides a grade happens here, in the grading process, from the plan's pristine inputs
+and references and the plain data the worker sends back.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import feedback, statics
+from grader.drivers import call_function
+from grader.examples import Plan, PreparedScenario, example_key, reference_values
+from grader.outcomes import outcome_from_reply
+from grader.results import CheckResult, ExerciseResult, SubmissionResult, zero_checks
+from grader.sandbox import LoadReport, Worker, WorkerFailure, start_worker
+from grader.shrinking import ShrinkBudget, shrink
+from grader.spec import Exercise, StaticCheck
+
+
+@dataclass(frozen=True)
+class GradingOptions:
+    timeout: float = 20.0  # seconds per exercise (all its inputs) and per submission import
+    shrink: ShrinkBudget = field(default_factory=ShrinkBudget)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # hypothesis runs one at a time
+
+
+def driver_ref(driver) -> str:
+    driver = driver or call_function
+    return f"{driver.__module__}:{driver.__qualname__}"
+
+
+def _job(exercise: Exercise, prepared: PreparedScenario, example: dict) -> dict:
+    scenario = prepared.scenario
+    return {"exercise": exercise.name, "driver": driver_ref(scenario.driver), "call": scenario.call, "example": example}
+
+
+class _Session:
+    """A submission's worker, started on first use and again after a crash or a time-out."""
+
+    def __init__(self, root: Path, names: list[str], options: GradingOptions):
+        self.root, self.names, self.options, self.timeout = root, names, options, options.timeout
+        self.worker: Worker | None = None
+        self.load: LoadReport | None = None
+
+    def start(self) -> LoadReport:
+        skip = self.load.skipped if self.load else None
+        self.worker, load = start_worker(self.root, self.names, timeout=self.timeout, skip=skip)
+        self.load = self.load or load
+        return self.load
+
+    def request(self, jobs: list[dict]) -> list[dict]:
+        if self.worker is None:
+            self.start()
+        try:
+            return self.worker.request(jobs, self.timeout)
+        except WorkerFailure:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+            self.worker = None
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+
+
+def _mentions(source_text: str, name: str) -> bool:
+    return re.search(rf"^\s*(def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*=", source_text, re.M) is not None
+
+
+def _not_found(exercise: Exercise, load: LoadReport, sources: statics.SubmissionSources, include_hidden: bool):
+    broken = [(module, error) for module, error in load.errors.items() if _mentions(sources.text_of(module), exercise.name)]
+    checks = exercise.checks(include_hidden=include_hidden)
+    if broken:
+        module, error = broken[0]
+        message = f"{exercise.name} could not be loaded: {sources.file_of(module)} failed to import: {error}"
+        return ExerciseResult(exercise.name, exercise.topic, "error", zero_checks([c for _, c in checks], message), message)
+    message = f"{exercise.name} is not defined in the submission"
+    return ExerciseResult(exercise.name, exercise.topic, "missing", zero_checks([c for _, c in checks], message), message)
+
+
+def _static_result(check: StaticCheck, located) -> CheckResult:
+    if isinstance(located, str):
+        failure_text = located
+    else:
+        failure = check.inspect(*located)
+        failure_text = None if failure is None else feedback.static_message(failure)
+    passed = failure_text is None
+    return CheckResult(check.name, passed, float(check.points) if passed else 0.0, float(check.points),
+                       check.hidden, failure_text or "")
+
+
+def _run_scenarios(session: _Session, exercise: Exercise, prepared: tuple[PreparedScenario, ...]):
+    """All planned inputs of the exercise in one round trip: outcomes per scenario."""
+    jobs = [_job(exercise, ps, ex) for ps in prepared for ex in ps.examples]
+    replies = iter(session.request(jobs)) if jobs else iter(())
+    return [[outcome_from_reply(next(replies), ps.scenario, exp, exercise.name) for exp in ps.expected]
+            for ps in prepared]
+
+
+def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, outcomes, include_hidden):
+    options = session.options
+    scenario = prepared.scenario
+    cache = {example_key(ex): (out, exp) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)}
+    every_input_raised = bool(outcomes) and all(o.error for o in outcomes)
+
+    def run_one(example):
+        try:
+            reply = session.request([_job(exercise, prepared, example)])[0]
+        except WorkerFailure:
+            return None
+        return outcome_from_reply(reply, scenario, reference_values(scenario, example), exercise.name)
+
+    results = []
+    for check in scenario.checks:
+        if check.hidden and not include_hidden:
+            continue
+        first = next(((ex, out, exp, f) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)
+                      if (f := check.verify(ex, out, exp)) is not None), None)
+        if first is None:
+            results.append(CheckResult(check.name, True, float(check.points), float(check.points), check.hidden))
+            continue
+        smallest = None
+        if not every_input_raised:
+            smallest = shrink(exercise, scenario, check, cache=cache, run_one=run_one, budget=options.shrink,
+                              lock=options.lock)
+        example, outcome, expected, failure = (smallest.example, smallest.outcome, smallest.expected,
+                                               smallest.failure) if smallest else first
+        message = feedback.check_message(check, example, outcome, expected, failure,
+                                         shrunk=smallest is not None, every_input=every_input_raised)
+        results.append(CheckResult(check.name, False, 0.0, float(check.points), check.hidden, message))
+    return results
+
+
+def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: statics.SubmissionSources) -> ExerciseResult:
+    load = session.load
+    include_hidden = plan.include_hidden
+    where = load.exercises.get(exercise.name)
+    if where is None:
+        return _not_found(exercise, load, sources, include_hidden)
+    prepared = plan.scenarios[exercise.name]
+    static_checks = [c for c in exercise.static_checks if include_hidden or not c.hidden]
+    located = sources.locate(exercise.name, where)
+    statics_results = [_static_result(c, located) for c in static_checks]
+    try:
+        outcomes = _run_scenarios(session, exercise, prepared)
+    except WorkerFailure as failure:
+        message = f"{exercise.name}: {failure.message}" + (
+            f" (limit {session.timeout:g} s for all its test inputs)" if failure.status == "timeout" else "")
+        checks = [c for ps in prepared for c in ps.scenario.checks if include_hidden or not c.hidden]
+        return ExerciseResult(exercise.name, exercise.topic, failure.status,
+                              zero_checks(checks, message) + tuple(statics_results), message)
+    dynamic = []
+    for ps, scenario_outcomes in zip(prepared, outcomes):
+        dynamic += _judge_scenario(session, exercise, ps, scenario_outcomes, include_hidden)
+    if dynamic and not any(r.passed and r.max_points for r in dynamic):
+        # Static properties of code that does not work yet (a stub has no loops) are worth nothing.
+        statics_results = [CheckResult(r.name, False, 0.0, r.max_points, r.hidden,
+                                       "not scored until the function passes at least one other check")
+                           for r in statics_results]
+    results = tuple(dynamic) + tuple(statics_results)
+    gate = next((r for r, c in zip(statics_results, static_checks) if c.gate and not r.passed), None)
+    if gate is not None:
+        results = tuple(r if r is gate else CheckResult(r.name, False, 0.0, r.max_points, r.hidden,
+                                                        "not scored: " + gate.message) for r in results)
+    message = f"{where['definitions']} definitions found; graded the one in module {where['module']}" \
+        if where.get("definitions", 1) > 1 else ""
+    return ExerciseResult(exercise.name, exercise.topic, "graded", results, message)
+
+
+def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions) -> SubmissionResult:
+    """Grades every exercise of the plan on the submission folder `root`. Never raises for bad code."""
+    root = Path(root).resolve()
+    session = _Session(root, [ex.name for ex in plan.exercises], options)
+    sources = statics.SubmissionSources(root)
+    try:
+        try:
+            session.start()
+        except WorkerFailure as failure:
+            message = f"the submission could not be loaded: {failure.message}"
+            return SubmissionResult(submission_id, tuple(
+                ExerciseResult(ex.name, ex.topic, failure.status,
+                               zero_checks([c for _, c in ex.checks(include_hidden=plan.include_hidden)], message), message)
+                for ex in plan.exercises))
+        return SubmissionResult(submission_id, tuple(grade_exercise(session, ex, plan, sources) for ex in plan.exercises))
+    finally:
+        session.close()

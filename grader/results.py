@@ -1,0 +1,74 @@
+"""Grading results as plain dataclasses, and the JSON report built from them (fields per DESIGN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    points: float
+    max_points: float
+    hidden: bool
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "passed": self.passed, "points": self.points,
+                "max_points": self.max_points, "hidden": self.hidden, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    name: str
+    topic: str
+    status: str  # graded, missing, error, timeout
+    checks: tuple[CheckResult, ...]
+    message: str = ""
+
+    @property
+    def score(self) -> float:
+        return round(sum(c.points for c in self.checks), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(c.max_points for c in self.checks), 6)
+
+    @property
+    def full_marks(self) -> bool:
+        return self.status == "graded" and all(c.passed for c in self.checks)
+
+    def to_dict(self) -> dict:
+        data = {"name": self.name, "topic": self.topic, "score": self.score, "max_score": self.max_score,
+                "status": self.status, "checks": [c.to_dict() for c in self.checks]}
+        if self.message:
+            data["message"] = self.message
+        return data
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    id: str
+    exercises: tuple[ExerciseResult, ...]
+
+    @property
+    def score(self) -> float:
+        return round(sum(e.score for e in self.exercises), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(e.max_score for e in self.exercises), 6)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "score": self.score, "max_score": self.max_score,
+                "exercises": [e.to_dict() for e in self.exercises]}
+
+
+def report(submissions: list[SubmissionResult], max_score: float) -> dict:
+    return {"max_score": max_score, "submissions": [s.to_dict() for s in submissions]}
+
+
+def zero_checks(checks, message: str) -> tuple[CheckResult, ...]:
+    """Every check failed with one message (a missing exercise, a crash, a time-out)."""
+    return tuple(CheckResult(c.name, False, 0.0, float(c.points), c.hidden, message) for c in checks)

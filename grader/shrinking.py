@@ -1,0 +1,81 @@
+"""Finding the smallest input on which a check fails, for the feedback (never for the verdict).
+
+The verdict is decided on the planned inputs. Only when a check fails does hypothesis run the
+property again, with the scenario's seed: it replays the planned inputs from the cache of outcomes
+(no round trips) up to the failure, then shrinks it, one round trip to the worker per new input.
+Shrinking is bounded in calls and seconds; past the bound, new inputs count as passing, so
+hypothesis settles on the smallest failure seen so far.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field
+
+from grader.examples import example_key, reference_values, run_property
+from grader.spec import Check, Exercise, Failure, Outcome, Scenario
+
+
+@dataclass
+class ShrinkBudget:
+    calls: int = 150
+    seconds: float = 10.0
+
+
+@dataclass
+class Counterexample:
+    example: dict
+    outcome: Outcome
+    expected: dict
+    failure: Failure
+
+
+@dataclass
+class _State:
+    budget: ShrinkBudget
+    started: float = field(default_factory=time.monotonic)
+    calls: int = 0
+    stopped: bool = False
+    smallest: Counterexample | None = None
+
+    def spent(self) -> bool:
+        elapsed = time.monotonic() - self.started
+        return self.stopped or self.calls >= self.budget.calls or elapsed > self.budget.seconds
+
+
+def shrink(exercise: Exercise, scenario: Scenario, check: Check, *, cache: dict, run_one, budget: ShrinkBudget,
+           lock) -> Counterexample | None:
+    """The smallest failing input hypothesis finds, or None if it finds none (flaky student code).
+
+    `cache` maps example keys to (outcome, expected) and is extended; `run_one(example)` returns an
+    Outcome, or None when the worker broke (then shrinking stops).
+    """
+    state = _State(budget)
+
+    def evaluate(example: dict) -> None:
+        key = example_key(example)
+        if key not in cache:
+            if state.spent():
+                return
+            state.calls += 1
+            outcome = run_one(example)
+            if outcome is None:
+                state.stopped = True
+                return
+            try:
+                cache[key] = (outcome, reference_values(scenario, example))
+            except Exception:  # an input our reference rejects is no counterexample
+                return
+        outcome, expected = cache[key]
+        failure = check.verify(example, outcome, expected)
+        if failure is not None:
+            state.smallest = Counterexample(copy.deepcopy(example), outcome, expected, failure)
+            raise AssertionError(failure.summary)
+
+    with lock:
+        try:
+            run_property(exercise, scenario, evaluate)
+        except Exception:  # the failure we raised, or hypothesis giving up on flaky code
+            pass
+    return state.smallest

@@ -1,0 +1,63 @@
+"""For every exercise: the reference solution gets full marks, the stub gets zero, every catalogued
+mistake loses the points of the check meant to catch it, and every correct alternative gets full marks."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader import registry
+from grader.stubs import expected_stubs
+from tests.catalogue import PROJECT
+from tests.conftest import catalogue_variants
+
+EXERCISES = [ex.name for ex in registry.all_exercises()]
+
+
+def _failures(result) -> str:
+    return "\n".join(f"{c.name}: {c.message}" for c in result.checks if not c.passed) or result.message
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_reference_solution_gets_full_marks(graded_solutions, name):
+    result = graded_solutions[name]
+    assert result.status == "graded", result.message
+    assert result.score == result.max_score > 0, _failures(result)
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_stub_gets_zero(graded_stubs, name):
+    result = graded_stubs[name]
+    assert result.status == "graded", result.message
+    assert result.score == 0, [c.name for c in result.checks if c.passed]
+    assert all("not implemented yet" in c.message or "not scored" in c.message for c in result.checks)
+
+
+@pytest.mark.parametrize("topic, variant", catalogue_variants("MISTAKES"), ids=lambda v: getattr(v, "id", v))
+def test_mistake_loses_the_points_of_its_check(graded_mistakes, topic, variant):
+    result = graded_mistakes[variant.id]
+    checks = {c.name: c for c in result.checks}
+    for name in variant.loses:
+        assert name in checks, f"no check named {name!r}; checks: {sorted(checks)}"
+        assert not checks[name].passed and checks[name].points == 0, f"{name} did not catch it"
+    assert result.score < result.max_score
+    if variant.hint:
+        messages = "\n".join(checks[name].message for name in variant.loses)
+        assert variant.hint in messages, messages
+
+
+@pytest.mark.parametrize("topic, variant", catalogue_variants("ALTERNATIVES"), ids=lambda v: getattr(v, "id", v))
+def test_correct_alternative_gets_full_marks(graded_alternatives, topic, variant):
+    result = graded_alternatives[variant.id]
+    assert result.score == result.max_score, _failures(result)
+
+
+def test_every_exercise_has_catalogued_mistakes():
+    covered = {v.exercise for _, v in catalogue_variants("MISTAKES")}
+    assert set(EXERCISES) <= covered, sorted(set(EXERCISES) - covered)
+
+
+def test_exercises_folder_is_generated_from_solutions():
+    for name, text in expected_stubs().items():
+        stub = PROJECT / "exercises" / name
+        assert stub.exists() and stub.read_text() == text, f"exercises/{name} is stale: run `make stubs`"
+    assert sorted(p.name for p in (PROJECT / "exercises").glob("*.py")) == sorted(expected_stubs())
