@@ -35,7 +35,11 @@ def value(x) -> str:
 
 def example(inputs: dict) -> str:
     """`name = value` lines for every input, indented for a feedback block."""
-    return "\n".join(f"    {name} = {value(v)}" for name, v in inputs.items())
+    lines = []
+    for name, v in inputs.items():
+        lead = f"    {name} = "
+        lines.append(lead + value(v).replace("\n", "\n" + " " * len(lead)))
+    return "\n".join(lines)
 
 
 def index(idx) -> str:

@@ -1,4 +1,5 @@
-"""Shared fixtures: plans are made once per exercise set, and the catalogue is graded once per session."""
+"""Shared fixtures: plans are made once per exercise set; gradings are cached per topic, lazily, so
+that `pytest -k <topic>` grades only that topic."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from grader.examples import make_plan
 from grader.grading import GradingOptions, grade_submission
 from tests.catalogue import PROJECT, topic_modules
 
-OPTIONS = GradingOptions(timeout=30)
+OPTIONS = GradingOptions(timeout=60)
 
 
 @functools.cache
@@ -25,41 +26,54 @@ def grade_folder(folder: Path, names: tuple[str, ...] = (), *, include_hidden: b
     return grade_submission(folder, plan_for(tuple(names), include_hidden), submission_id=folder.name, options=options)
 
 
-def catalogue_variants(kind: str):
-    return [(topic, v) for topic, module in topic_modules().items() for v in getattr(module, kind)]
+def catalogue_variants(kind: str, topic: str | None = None):
+    return [(t, v) for t, module in topic_modules().items() for v in getattr(module, kind)
+            if topic is None or t == topic]
 
 
-def _grade_variants(kind: str, tmp: Path) -> dict[str, object]:
-    variants = catalogue_variants(kind)
+class TopicCache:
+    """Computes `compute(topic)` once per topic, on first use."""
 
+    def __init__(self, compute):
+        self._compute, self._done = compute, {}
+
+    def __call__(self, topic: str):
+        if topic not in self._done:
+            self._done[topic] = self._compute(topic)
+        return self._done[topic]
+
+
+def _grade_variants(kind: str, topic: str, tmp: Path) -> dict[str, object]:
     def grade(indexed):
-        index, (topic, variant) = indexed
-        folder = tmp / f"{kind}{index}"
+        index, (_, variant) = indexed
+        folder = tmp / f"{topic}_{kind.lower()}{index}"
         folder.mkdir()
         (folder / f"{topic}.py").write_text(variant.source(topic))
         return variant.id, grade_folder(folder, (variant.exercise,)).exercises[0]
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(grade, enumerate(variants)))
+        return dict(pool.map(grade, enumerate(catalogue_variants(kind, topic))))
+
+
+def _grade_folder_by_topic(folder: Path):
+    return lambda topic: {e.name: e for e in grade_folder(folder, (topic,)).exercises}
 
 
 @pytest.fixture(scope="session")
 def graded_mistakes(tmp_path_factory):
-    return _grade_variants("MISTAKES", tmp_path_factory.mktemp("mistakes"))
+    return TopicCache(lambda topic: _grade_variants("MISTAKES", topic, tmp_path_factory.mktemp("mistakes")))
 
 
 @pytest.fixture(scope="session")
 def graded_alternatives(tmp_path_factory):
-    return _grade_variants("ALTERNATIVES", tmp_path_factory.mktemp("alternatives"))
+    return TopicCache(lambda topic: _grade_variants("ALTERNATIVES", topic, tmp_path_factory.mktemp("alternatives")))
 
 
 @pytest.fixture(scope="session")
 def graded_solutions():
-    result = grade_folder(PROJECT / "solutions")
-    return {e.name: e for e in result.exercises}
+    return TopicCache(_grade_folder_by_topic(PROJECT / "solutions"))
 
 
 @pytest.fixture(scope="session")
 def graded_stubs():
-    result = grade_folder(PROJECT / "exercises")
-    return {e.name: e for e in result.exercises}
+    return TopicCache(_grade_folder_by_topic(PROJECT / "exercises"))
