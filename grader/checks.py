@@ -54,7 +54,7 @@ def unchanged_inputs(*, points: float, inputs: tuple[str, ...] | None = None, hi
                                    ("work on a copy (x = x.copy(), or out-of-place operations like x = x - m)",))
         return None
 
-    return Check("inputs are not modified", points, verify, (), hidden)
+    return Check("inputs are not modified", points, verify, (), hidden, conditional=True)
 
 
 def finite_outputs(*outputs: str, points: float, name: str, hints: tuple[Hint, ...] = (), hidden: bool = False,

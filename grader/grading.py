@@ -140,6 +140,20 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, out
     return results
 
 
+def _apply_conditions(results: tuple[CheckResult, ...], conditional: list[bool], gate: CheckResult | None):
+    """Conditional checks score only if a value check passed; a failed gate zeroes every check."""
+    working = any(r.passed and r.max_points for r, c in zip(results, conditional) if not c)
+    if not working:
+        results = tuple(CheckResult(r.name, False, 0.0, r.max_points, r.hidden,
+                                    "not scored until the function passes a check of its values")
+                        if c and r.passed else r for r, c in zip(results, conditional))
+    if gate is not None:
+        results = tuple(r if r.name == gate.name else CheckResult(
+            r.name, False, 0.0, r.max_points, r.hidden, f"not scored ({gate.message.splitlines()[0]})"
+            + (f"\n{r.message}" if r.message else "")) for r in results)
+    return results
+
+
 def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: statics.SubmissionSources) -> ExerciseResult:
     load = session.load
     include_hidden = plan.include_hidden
@@ -147,6 +161,7 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
     if where is None:
         return _not_found(exercise, load, sources, include_hidden)
     prepared = plan.scenarios[exercise.name]
+    scenario_checks = [c for ps in prepared for c in ps.scenario.checks if include_hidden or not c.hidden]
     static_checks = [c for c in exercise.static_checks if include_hidden or not c.hidden]
     located = sources.locate(exercise.name, where)
     statics_results = [_static_result(c, located) for c in static_checks]
@@ -155,22 +170,14 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
     except WorkerFailure as failure:
         message = f"{exercise.name}: {failure.message}" + (
             f" (limit {session.timeout:g} s for all its test inputs)" if failure.status == "timeout" else "")
-        checks = [c for ps in prepared for c in ps.scenario.checks if include_hidden or not c.hidden]
         return ExerciseResult(exercise.name, exercise.topic, failure.status,
-                              zero_checks(checks, message) + tuple(statics_results), message)
+                              zero_checks(scenario_checks + static_checks, message), message)
     dynamic = []
     for ps, scenario_outcomes in zip(prepared, outcomes):
         dynamic += _judge_scenario(session, exercise, ps, scenario_outcomes, include_hidden)
-    if dynamic and not any(r.passed and r.max_points for r in dynamic):
-        # Static properties of code that does not work yet (a stub has no loops) are worth nothing.
-        statics_results = [CheckResult(r.name, False, 0.0, r.max_points, r.hidden,
-                                       "not scored until the function passes at least one other check")
-                           for r in statics_results]
-    results = tuple(dynamic) + tuple(statics_results)
     gate = next((r for r, c in zip(statics_results, static_checks) if c.gate and not r.passed), None)
-    if gate is not None:
-        results = tuple(r if r is gate else CheckResult(r.name, False, 0.0, r.max_points, r.hidden,
-                                                        "not scored: " + gate.message) for r in results)
+    results = _apply_conditions(tuple(dynamic) + tuple(statics_results),
+                                [c.conditional for c in scenario_checks + static_checks], gate)
     message = f"{where['definitions']} definitions found; graded the one in module {where['module']}" \
         if where.get("definitions", 1) > 1 else ""
     return ExerciseResult(exercise.name, exercise.topic, "graded", results, message)

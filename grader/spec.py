@@ -58,6 +58,9 @@ class Check:
     verify: Verify
     hints: tuple[Hint, ...] = ()
     hidden: bool = False
+    # A conditional check (inputs not modified...) scores only once a non-conditional one passes:
+    # code that returns nothing useful earns nothing for what it leaves alone.
+    conditional: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,8 @@ class Scenario:
 class StaticCheck:
     """A scored property of the exercise's source. `inspect(tree, source_info)` -> Failure | None.
 
-    A `gate` check zeroes the whole exercise when it fails (forbidden imports).
+    A `gate` check zeroes the whole exercise when it fails (forbidden imports). Static checks are
+    conditional (see Check): a stub has no loops, and that is worth nothing.
     """
 
     name: str
@@ -92,6 +96,7 @@ class StaticCheck:
     inspect: Callable
     gate: bool = False
     hidden: bool = False
+    conditional: bool = True
 
 
 @dataclass(frozen=True)
