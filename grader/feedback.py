@@ -15,7 +15,7 @@ def _hints(check: Check, example: dict, outcome: Outcome, expected: dict) -> lis
     found = []
     for hint in check.hints:
         try:
-            if hint.applies(example, outcome, expected):
+            if hint.text not in found and hint.applies(example, outcome, expected):
                 found.append(hint.text)
         except Exception:  # a hint that cannot judge this output simply does not apply
             continue
