@@ -21,11 +21,28 @@ from grader.shrinking import ShrinkBudget, shrink
 from grader.spec import Exercise, StaticCheck
 
 
+@dataclass
+class GradingStats:
+    """Where grading time goes, for benchmarks: seconds inside the student's code, as the worker
+    measured them. Never part of a result (it varies from run to run)."""
+
+    student_seconds: float = 0.0
+    round_trips: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, replies: list[dict]) -> None:
+        seconds = sum(r["seconds"] for r in replies if isinstance(r.get("seconds"), float))
+        with self.lock:
+            self.student_seconds += seconds
+            self.round_trips += 1
+
+
 @dataclass(frozen=True)
 class GradingOptions:
     timeout: float = 20.0  # seconds per exercise (all its inputs) and per submission import
     shrink: ShrinkBudget = field(default_factory=ShrinkBudget)
     lock: threading.Lock = field(default_factory=threading.Lock)  # hypothesis runs one at a time
+    stats: GradingStats | None = None
 
 
 def driver_ref(driver) -> str:
@@ -56,10 +73,13 @@ class _Session:
         if self.worker is None:
             self.start()
         try:
-            return self.worker.request(jobs, self.timeout)
+            replies = self.worker.request(jobs, self.timeout)
         except WorkerFailure:
             self.discard()
             raise
+        if self.options.stats is not None:
+            self.options.stats.add(replies)
+        return replies
 
     def discard(self) -> None:
         if self.worker is not None:

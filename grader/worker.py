@@ -17,6 +17,7 @@ import os
 import random
 import resource
 import sys
+import time
 import traceback
 import types
 from pathlib import Path
@@ -196,11 +197,13 @@ def _resolve(ref: str):
 
 def _run_job(job: dict, student, root: Path) -> dict:
     _seed_global_rngs()
+    started = time.perf_counter()
     try:
         driver = _resolve(job["driver"])
-        return {"reply": driver(student, job["exercise"], job["example"], job["call"])}
+        return {"reply": driver(student, job["exercise"], job["example"], job["call"]),
+                "seconds": time.perf_counter() - started}
     except BaseException as exc:
-        return {"error": describe_exception(exc, root)}
+        return {"error": describe_exception(exc, root), "seconds": time.perf_counter() - started}
 
 
 def main(conn, root: str, skip: list[str], exercise_names: list[str]) -> None:
