@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import feedback, statics
+from grader import feedback, registry, statics
 from grader.drivers import call_function
 from grader.examples import Plan, PreparedScenario, example_key, reference_values
 from grader.outcomes import outcome_from_reply
@@ -206,7 +206,9 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
 def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions) -> SubmissionResult:
     """Grades every exercise of the plan on the submission folder `root`. Never raises for bad code."""
     root = Path(root).resolve()
-    session = _Session(root, [ex.name for ex in plan.exercises], options)
+    # Every exercise of the registry is looked up, not only the graded ones: a backward pass is run
+    # after the student's own forward, which is another exercise.
+    session = _Session(root, [ex.name for ex in registry.all_exercises()], options)
     sources = statics.SubmissionSources(root)
     try:
         try:
