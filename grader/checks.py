@@ -6,7 +6,7 @@ import ast
 
 import numpy as np
 
-from grader import compare, formatting
+from grader import compare
 from grader.spec import Check, Failure, Hint, Outcome, StaticCheck
 
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "jaxlib", "keras", "grader", "autograde_tests")
@@ -85,7 +85,9 @@ def hint_if_close(text: str, output: str, model) -> Hint:
 
     def applies(example, outcome, expected):
         got = outcome.outputs.get(output)
-        return got is not None and compare.close(got, model(example, expected))
+        # A check may judge several outputs: a hint about one that is right must stay quiet.
+        return (got is not None and not compare.close(got, expected[output])
+                and compare.close(got, model(example, expected)))
 
     return Hint(text, applies)
 
@@ -141,7 +143,3 @@ def _forbidden_import(node: ast.AST, module: ast.Module) -> Failure | None:
 
 def numpy_only(*, points: float) -> StaticCheck:
     return StaticCheck("numpy only (no torch, tensorflow, jax or grader imports)", points, _forbidden_import, gate=True)
-
-
-def describe_inputs(example: dict) -> str:
-    return formatting.example(example)

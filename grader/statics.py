@@ -6,9 +6,15 @@ It parses the same text the worker imports (sources.read_source) and never execu
 from __future__ import annotations
 
 import ast
+import threading
 from pathlib import Path
 
 from grader.sources import SourceFile, find_sources, read_source
+
+
+# CPython 3.11's ast.parse is not thread-safe (gh-106905: "AST constructor recursion depth
+# mismatch"), and a class is graded with several threads.
+_PARSE_LOCK = threading.Lock()
 
 
 class SubmissionSources:
@@ -39,7 +45,8 @@ class SubmissionSources:
     def _tree(self, source: SourceFile) -> ast.Module | None:
         if source not in self._trees:
             try:
-                self._trees[source] = ast.parse(self._text(source))
+                with _PARSE_LOCK:
+                    self._trees[source] = ast.parse(self._text(source))
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._trees[source] = None
         return self._trees[source]
