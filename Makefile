@@ -20,6 +20,9 @@ test: $(VENV)/.installed
 stubs: $(VENV)/.installed
 	$(PY) -m grader.stubs
 
+release: $(VENV)/.installed
+	$(VENV)/bin/dlgrade release
+
 bench: $(VENV)/.installed
 	$(PY) benchmarks/grading_speed.py
 

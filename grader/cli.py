@@ -117,5 +117,37 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
         Path(csv_file).write_text(reports.csv_text(results))
 
 
+@main.command("release")
+@click.option("--course", type=click.Path(file_okay=False),
+              help="Keep the nbgrader course directory here (default: build it in a temporary folder).")
+def release_command(course):
+    """Build the nbgrader course (config, source/ and release/ of every topic) and refresh releases/."""
+    from grader import release  # noqa: PLC0415
+    from grader.notebooks import NotebookError  # noqa: PLC0415
+
+    click.echo("Building the nbgrader course ...", err=True)
+    try:
+        topics, changed = release.release(Path(course) if course else None)
+    except (release.ReleaseError, NotebookError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Released {len(topics)} topic(s): {', '.join(topics)}")
+    if course:
+        click.echo(f"Course directory: {Path(course).resolve()}")
+    click.echo(f"releases/: {len(changed)} file(s) changed" + (f" ({', '.join(changed)})" if changed else ""))
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--out", "out", default="autograder.zip", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the autograder zip.")
+def gradescope(names, out):
+    """Build a Gradescope autograder zip that grades the exercises or topics NAMES (default: all)."""
+    from grader import gradescope as gs  # noqa: PLC0415
+
+    _select(names)
+    path = gs.build_zip(Path(out), names)
+    click.echo(f"Wrote {path}: upload it as the assignment's autograder (see docs/gradescope.md)")
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,150 @@
+"""Running dlgrade as a Gradescope autograder.
+
+`dlgrade gradescope NAMES --out autograder.zip` builds the zip Gradescope asks for: `setup.sh`
+(installs dlgrade from the zipped source, once, when Gradescope builds the image), `run_autograder`
+(run for every submission) and the project's source. `run_autograder` calls
+`python -m grader.gradescope SUBMISSION RESULTS --only NAME ...`, which grades the submission folder
+(.py files, or notebooks: their solution cells) with the hidden checks and writes `results.json` in
+Gradescope's format: one test per check, hidden checks visible `after_published`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from grader.results import SubmissionResult
+
+PROJECT = Path(__file__).resolve().parent.parent
+PACKAGES = ("grader", "autograde_tests")
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, when it builds the autograder image: install dlgrade from this zip.
+set -euo pipefail
+apt-get update -q
+apt-get install -y -q python3 python3-pip python3-venv
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install -q -c /autograder/source/constraints.txt /autograder/source
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade /autograder/submission into results/results.json.
+# DLGRADE_AUTOGRADER_ROOT and DLGRADE_PYTHON exist for testing the zip outside Gradescope.
+set -uo pipefail
+ROOT="${{DLGRADE_AUTOGRADER_ROOT:-/autograder}}"
+PYTHON="${{DLGRADE_PYTHON:-$ROOT/venv/bin/python}}"
+mkdir -p "$ROOT/results"
+cd "$ROOT/source"
+exec "$PYTHON" -m grader.gradescope "$ROOT/submission" "$ROOT/results/results.json"{only}
+"""
+
+README = "# dlgrade\n\nThe Gradescope autograder of dlgrade (see docs/gradescope.md).\n"
+
+
+def _test(number: str, exercise, check) -> dict:
+    return {"name": f"{exercise.name}: {check.name}", "number": number, "score": check.points,
+            "max_score": check.max_points, "status": "passed" if check.passed else "failed",
+            "output": check.message if not check.passed else "",
+            "visibility": "after_published" if check.hidden else "visible"}
+
+
+def results_json(result: SubmissionResult, *, notes: list[str] = (), execution_time: float = 0.0) -> dict:
+    """Gradescope's results.json for one graded submission."""
+    tests = [_test(f"{i}.{j}", exercise, check)
+             for i, exercise in enumerate(result.exercises, start=1)
+             for j, check in enumerate(exercise.checks, start=1)]
+    lines = list(notes) + [f"{e.name}: {e.score:g}/{e.max_score:g}" + (f" ({e.message})" if e.message else "")
+                           for e in result.exercises]
+    return {"score": result.score, "execution_time": round(execution_time, 3), "output": "\n".join(lines),
+            "output_format": "text", "stdout_visibility": "hidden", "tests": tests}
+
+
+def failed_results(message: str) -> dict:
+    return {"score": 0.0, "output": f"The autograder could not grade this submission: {message}", "tests": []}
+
+
+def prepare_submission(submission: Path, out: Path) -> list[str]:
+    """Copies the submission's code into `out`, each notebook reduced to its solution cells."""
+    from grader.course_grading import gradable_notebook, read_cells, solution_cells  # noqa: PLC0415
+
+    notes = []
+    shutil.copytree(submission, out, ignore=shutil.ignore_patterns(".*", "__pycache__"), symlinks=True)
+    for path in sorted(out.rglob("*.ipynb")):
+        try:
+            cells, problems = solution_cells(read_cells(path), None)
+        except (OSError, ValueError) as exc:
+            notes.append(f"{exc}; nothing in it was graded")
+            path.unlink()
+            continue
+        notes += [f"{path.name}: {p}" for p in problems]
+        path.write_text(gradable_notebook(cells))
+    return notes
+
+
+def grade(submission: Path, names=(), *, timeout: float | None = None) -> dict:
+    from grader import registry  # noqa: PLC0415
+    from grader.examples import make_plan  # noqa: PLC0415
+    from grader.grading import GradingOptions, grade_submission  # noqa: PLC0415
+
+    start = time.monotonic()
+    exercises = registry.select(list(names))
+    with tempfile.TemporaryDirectory(prefix="dlgrade-gradescope-") as scratch:
+        folder = Path(scratch) / "submission"
+        notes = prepare_submission(Path(submission), folder)
+        options = GradingOptions() if timeout is None else GradingOptions(timeout=timeout)
+        result = grade_submission(folder, make_plan(exercises, include_hidden=True), submission_id="submission",
+                                  options=options)
+    return results_json(result, notes=notes, execution_time=time.monotonic() - start)
+
+
+def build_zip(out: Path, names=()) -> Path:
+    """The autograder zip: setup.sh, run_autograder and dlgrade's source, grading NAMES (all if none)."""
+    only = "".join(f" --only {name}" for name in names)
+    out = Path(out)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        def add_text(name: str, text: str, mode: int = 0o644) -> None:
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+
+        add_text("setup.sh", SETUP_SH, 0o755)
+        add_text("run_autograder", RUN_AUTOGRADER.format(only=only), 0o755)
+        for name in ("pyproject.toml", "constraints.txt"):
+            add_text(name, (PROJECT / name).read_text())
+        readme = PROJECT / "README.md"
+        add_text("README.md", readme.read_text() if readme.exists() else README)
+        for package in PACKAGES:
+            for path in sorted((PROJECT / package).rglob("*.py")):
+                if "__pycache__" not in path.parts:
+                    add_text(str(path.relative_to(PROJECT)), path.read_text())
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Grade a Gradescope submission folder into results.json.")
+    parser.add_argument("submission")
+    parser.add_argument("results")
+    parser.add_argument("--only", action="append", default=[], help="an exercise or topic (repeatable)")
+    parser.add_argument("--timeout", type=float, default=None)
+    args = parser.parse_args(argv)
+    try:
+        data = grade(Path(args.submission), args.only, timeout=args.timeout)
+    except Exception as exc:  # noqa: BLE001  (Gradescope must always get a results.json)
+        data = failed_results(f"{type(exc).__name__}: {exc}")
+    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.results).write_text(json.dumps(data, indent=1) + "\n")
+    print(data["output"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

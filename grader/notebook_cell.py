@@ -1,0 +1,184 @@
+"""The test cells of the nbgrader notebooks: grade the function defined in the kernel.
+
+`grade_cell(name, globals())` collects the code the kernel runs now (the latest run of each cell
+that defined a function or class still in the namespace, plus the namespace's imports), grades it
+with the isolated engine like any submission, prints the feedback to stdout and returns the score as
+a plain float: as the cell's last expression it becomes the cell's output, which `nbgrader
+autograde` records as partial credit. nbgrader gives 0 to a cell that writes to stderr, so the
+grading runs with warnings off and file descriptors 1 and 2 sent to /dev/null (the worker processes
+it starts inherit that).
+
+This module is imported by every test cell before anything is graded: it imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import linecache
+import os
+import sys
+import tempfile
+import types
+import warnings
+from pathlib import Path
+
+# Names IPython puts in the namespace; never the student's code.
+_KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+_TEST_CELL_CALL = "grade_cell("
+
+
+def _forbidden(module_name: str) -> bool:
+    from grader.worker import FORBIDDEN_MODULES  # noqa: PLC0415
+
+    return module_name.split(".")[0] in FORBIDDEN_MODULES
+
+
+def _code_objects(value):
+    if isinstance(value, types.FunctionType):
+        yield value.__code__
+    elif isinstance(value, type):
+        for member in vars(value).values():
+            member = getattr(member, "__func__", member)  # staticmethod / classmethod
+            for inner in (member, getattr(member, "fget", None), getattr(member, "fset", None)):
+                if isinstance(inner, types.FunctionType):
+                    yield inner.__code__
+
+
+def _shell():
+    try:
+        from IPython import get_ipython  # noqa: PLC0415
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def kernel_cells(namespace: dict) -> list[str]:
+    """The source of every cell that defined a function or class of `namespace`, in execution order.
+
+    Only the latest run of each such cell counts, so an earlier broken version of a function that the
+    student has since fixed and re-run is not graded.
+    """
+    shell = _shell()
+    numbers = getattr(getattr(shell, "compile", None), "_filename_map", {})  # IPython: cell file -> In[n]
+    raw_inputs = list(getattr(getattr(shell, "history_manager", None), "input_hist_raw", []))
+    found: dict[str, tuple[int, str]] = {}
+    for name, value in list(namespace.items()):
+        if getattr(value, "__module__", None) != namespace.get("__name__", "__main__"):
+            continue
+        for code in _code_objects(value):
+            filename = code.co_filename
+            if filename in found:
+                continue
+            number = numbers.get(filename)
+            if isinstance(number, int) and 0 < number < len(raw_inputs):
+                found[filename] = (number, raw_inputs[number])
+            elif linecache.getlines(filename) and not os.path.exists(filename):
+                found[filename] = (sys.maxsize, "".join(linecache.getlines(filename)))
+    ordered = sorted(found.values(), key=lambda item: item[0])
+    return [source for _, source in ordered if _TEST_CELL_CALL not in source]
+
+
+def namespace_imports(namespace: dict) -> str:
+    """`import` lines recreating the namespace's modules and imported functions (`np`, `from math import
+    sqrt`), each allowed to fail: a cell that only imports is not found by `kernel_cells`."""
+    lines = []
+    for name, value in list(namespace.items()):
+        if name.startswith("_") or name in _KERNEL_NAMES:
+            continue
+        if isinstance(value, types.ModuleType):
+            statement = f"import {value.__name__} as {name}"
+            module_name = value.__name__
+        else:
+            module_name, attr = getattr(value, "__module__", None), getattr(value, "__name__", None)
+            if not (isinstance(module_name, str) and isinstance(attr, str) and module_name != "__main__"
+                    and getattr(sys.modules.get(module_name), attr, None) is value):
+                continue
+            statement = f"from {module_name} import {attr} as {name}"
+        if name.isidentifier() and not _forbidden(module_name):
+            lines.append(f"try:\n    {statement}\nexcept ImportError:\n    pass")
+    return "\n".join(lines)
+
+
+def write_kernel_submission(folder: Path, namespace: dict) -> Path:
+    """The kernel's code as a notebook of nbgrader solution cells, which the engine imports as usual."""
+    from grader.notebooks import notebook_text  # noqa: PLC0415
+    from nbformat import v4  # noqa: PLC0415
+
+    sources = [namespace_imports(namespace)] + kernel_cells(namespace)
+    cells = [v4.new_code_cell(src, id=f"cell-{i}", metadata={"nbgrader": {"solution": True, "grade": False,
+                                                                          "locked": False, "grade_id": f"cell{i}"}})
+             for i, src in enumerate(sources)]
+    path = Path(folder) / "kernel.ipynb"
+    path.write_text(notebook_text(v4.new_notebook(cells=cells)))
+    return path
+
+
+@functools.lru_cache(maxsize=8)
+def _plan(name: str, include_hidden: bool):
+    from grader import registry  # noqa: PLC0415
+    from grader.examples import make_plan  # noqa: PLC0415
+
+    return make_plan([registry.exercise(name)], include_hidden=include_hidden)
+
+
+@contextlib.contextmanager
+def silenced():
+    """Nothing reaches stdout or stderr, at the Python level or the file-descriptor level."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved + [devnull]:
+            os.close(fd)
+
+
+def grade_in_kernel(name: str, namespace: dict, *, include_hidden: bool = False, timeout: float | None = None):
+    """The ExerciseResult of exercise `name` on the code of the kernel whose globals are `namespace`."""
+    from grader.grading import GradingOptions, grade_submission  # noqa: PLC0415
+
+    options = GradingOptions() if timeout is None else GradingOptions(timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="dlgrade-cell-") as folder:
+        write_kernel_submission(Path(folder), namespace)
+        result = grade_submission(Path(folder), _plan(name, include_hidden), submission_id="kernel", options=options)
+    return result.exercises[0]
+
+
+def grade_cell(name: str, namespace: dict, *, include_hidden: bool = False) -> float:
+    """Grade exercise `name` in the kernel, print its feedback, return its score (a plain float)."""
+    try:
+        with silenced():
+            result = grade_in_kernel(name, namespace, include_hidden=include_hidden)
+            from grader import reports  # noqa: PLC0415
+
+            summary = reports.exercise_summary(result)
+    except Exception as exc:  # noqa: BLE001  (a cell must end with a score, never with a traceback)
+        print(f"{name}: could not be graded ({type(exc).__name__}: {exc})")
+        return 0.0
+    print(summary)
+    from grader import registry  # noqa: PLC0415
+
+    return cell_score(result, registry.exercise(name).max_points(include_hidden=True))
+
+
+def cell_score(result, points: float) -> float:
+    """The score in the cell's `points`. Without the hidden checks (a student's own run, nbgrader's
+    Validate) the visible score is scaled to the full points, so passing everything visible passes."""
+    score = min(max(result.score, 0.0), result.max_score)
+    if 0 < result.max_score < points:
+        print(f"(hidden checks worth {points - result.max_score:g} points run when your notebook is graded; "
+              f"until then the visible checks count for all {points:g})")
+        score = round(score * points / result.max_score, 6)
+    return float(min(score, points))

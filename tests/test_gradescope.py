@@ -1,0 +1,73 @@
+"""The Gradescope autograder: `dlgrade gradescope` builds the zip; its `run_autograder` grades a
+submission folder into a results.json that follows Gradescope's specification."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import nbformat
+from click.testing import CliRunner
+
+from grader import registry
+from grader.cli import main
+from grader.gradescope import results_json
+from grader.release import source_notebook
+from grader.results import CheckResult, ExerciseResult, SubmissionResult
+
+TOPIC = "softmax"
+VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+
+
+def _valid_results(data: dict) -> None:
+    assert isinstance(data["score"], float)
+    for test in data["tests"]:
+        assert {"name", "score", "max_score", "output", "visibility"} <= set(test)
+        assert isinstance(test["name"], str) and isinstance(test["output"], str)
+        assert 0 <= test["score"] <= test["max_score"]
+        assert test["visibility"] in VISIBILITIES
+    assert abs(data["score"] - sum(t["score"] for t in data["tests"])) < 1e-9
+
+
+def test_hidden_checks_are_published_after_grades():
+    checks = (CheckResult("visible one", True, 1.0, 1.0, False), CheckResult("secret", False, 0.0, 2.0, True, "no"))
+    data = results_json(SubmissionResult("s", (ExerciseResult("softmax", TOPIC, "graded", checks),)))
+    _valid_results(data)
+    assert [t["visibility"] for t in data["tests"]] == ["visible", "after_published"]
+    assert data["tests"][1]["output"] == "no" and data["score"] == 1.0
+
+
+def test_run_autograder_grades_a_notebook_submission_into_results_json(tmp_path):
+    zipped = tmp_path / "autograder.zip"
+    built = CliRunner().invoke(main, ["gradescope", TOPIC, "--out", str(zipped)])
+    assert built.exit_code == 0, built.output
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(zipped) as archive:
+        names = archive.namelist()
+        archive.extractall(root / "source")
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "grader/gradescope.py"} <= set(names)
+    assert not any(name.startswith("solutions/") for name in names)
+
+    # A student's notebook (test cells included) with the vectorized gradient not averaged over N.
+    notebook = nbformat.reads(source_notebook(TOPIC), as_version=4)
+    cell = next(c for c in notebook.cells if c.get("id") == "softmax_loss_vectorized-solution")
+    cell.source = cell.source.replace("dW = X.T.dot(dscores) / num_train", "dW = X.T.dot(dscores)")
+    (root / "submission").mkdir()
+    nbformat.write(notebook, root / "submission" / f"{TOPIC}.ipynb")
+
+    env = {**os.environ, "DLGRADE_AUTOGRADER_ROOT": str(root), "DLGRADE_PYTHON": sys.executable}
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads((root / "results" / "results.json").read_text())
+    _valid_results(data)
+    full = sum(ex.max_points(include_hidden=True) for ex in registry.select([TOPIC]))
+    assert sum(t["max_score"] for t in data["tests"]) == full
+    failed = [t for t in data["tests"] if t["score"] < t["max_score"]]
+    assert all(t["name"].startswith("softmax_loss_vectorized: ") for t in failed)
+    dw = next(t for t in failed if t["name"] == "softmax_loss_vectorized: dW matches torch autograd")
+    assert dw["score"] == 0 and "N times too large" in dw["output"] and dw["visibility"] == "visible"
+    assert 0 < data["score"] < full
