@@ -1,0 +1,200 @@
+"""Convolutional layers, naive implementations: convolution, max and average pooling, global average
+pooling, and the size arithmetic of a conv layer."""
+
+import numpy as np
+
+
+def conv_forward_naive(x, w, b, conv_param):
+    """
+    A naive implementation of the forward pass for a convolutional layer.
+
+    The input consists of N data points, each with C channels, height H and width W. We convolve
+    each input with F different filters, where each filter spans all C channels and has height HH
+    and width WW. As in every deep-learning library, "convolution" is a cross-correlation: the
+    filter is not flipped.
+
+    Input:
+    - x: Input data of shape (N, C, H, W)
+    - w: Filter weights of shape (F, C, HH, WW)
+    - b: Biases, of shape (F,)
+    - conv_param: A dictionary with the following keys:
+      - 'stride': The number of pixels between adjacent receptive fields in the horizontal and
+        vertical directions.
+      - 'pad': The number of pixels that will be used to zero-pad the input, on every side.
+
+    During padding, 'pad' zeros are placed symmetrically (i.e. equally on both sides) along the
+    height and width axes of the input. Be careful not to modify the original input x directly.
+
+    Returns a tuple of:
+    - out: Output data, of shape (N, F, H', W') where H' and W' are given by
+      H' = 1 + (H + 2 * pad - HH) / stride
+      W' = 1 + (W + 2 * pad - WW) / stride
+      and out[n, f, i, j] = b[f] + sum_{c, k, l} w[f, c, k, l] * x_pad[n, c, i * stride + k, j * stride + l]
+    - cache: (x, w, b, conv_param)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("conv_forward_naive: not implemented yet")
+
+
+def conv_backward_naive(dout, cache):
+    """
+    A naive implementation of the backward pass for a convolutional layer.
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, F, H', W')
+    - cache: A tuple of (x, w, b, conv_param) as in conv_forward_naive
+
+    Returns a tuple of:
+    - dx: Gradient with respect to x, of shape (N, C, H, W)
+    - dw: Gradient with respect to w, of shape (F, C, HH, WW)
+    - db: Gradient with respect to b, of shape (F,)
+
+    Every input pixel contributes to every output position whose receptive field covers it, so
+    the gradients of overlapping receptive fields add up.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("conv_backward_naive: not implemented yet")
+
+
+def max_pool_forward_naive(x, pool_param):
+    """
+    A naive implementation of the forward pass for a max-pooling layer.
+
+    Inputs:
+    - x: Input data, of shape (N, C, H, W)
+    - pool_param: dictionary with the following keys:
+      - 'pool_height': The height of each pooling region
+      - 'pool_width': The width of each pooling region
+      - 'stride': The distance between adjacent pooling regions
+
+    No padding is necessary here. Pooling regions may overlap (stride smaller than the region).
+
+    Returns a tuple of:
+    - out: Output data, of shape (N, C, H', W') where H' and W' are given by
+      H' = 1 + (H - pool_height) / stride
+      W' = 1 + (W - pool_width) / stride
+      and out[n, c, i, j] is the maximum of x[n, c] over the region starting at
+      (i * stride, j * stride)
+    - cache: (x, pool_param)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("max_pool_forward_naive: not implemented yet")
+
+
+def max_pool_backward_naive(dout, cache):
+    """
+    A naive implementation of the backward pass for a max-pooling layer.
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, C, H', W')
+    - cache: A tuple of (x, pool_param) as in the forward pass.
+
+    Returns:
+    - dx: Gradient with respect to x, of shape (N, C, H, W). Each upstream derivative flows to
+      the maximum of its pooling region; where regions overlap, the gradients add up.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("max_pool_backward_naive: not implemented yet")
+
+
+def avg_pool_forward_naive(x, pool_param):
+    """
+    A naive implementation of the forward pass for an average-pooling layer.
+
+    Inputs:
+    - x: Input data, of shape (N, C, H, W)
+    - pool_param: dictionary with the keys 'pool_height', 'pool_width' and 'stride', as in
+      max_pool_forward_naive
+
+    Returns a tuple of:
+    - out: Output data, of shape (N, C, H', W') with H' = 1 + (H - pool_height) / stride and
+      W' = 1 + (W - pool_width) / stride; out[n, c, i, j] is the mean of x[n, c] over the region
+      starting at (i * stride, j * stride)
+    - cache: (x, pool_param)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("avg_pool_forward_naive: not implemented yet")
+
+
+def avg_pool_backward_naive(dout, cache):
+    """
+    A naive implementation of the backward pass for an average-pooling layer.
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, C, H', W')
+    - cache: A tuple of (x, pool_param) as in the forward pass.
+
+    Returns:
+    - dx: Gradient with respect to x, of shape (N, C, H, W). Each upstream derivative is shared
+      equally by the pool_height * pool_width inputs of its region; where regions overlap, the
+      gradients add up.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("avg_pool_backward_naive: not implemented yet")
+
+
+def global_avg_pool_forward(x):
+    """
+    Forward pass for global average pooling: the mean of every channel over all positions.
+
+    Inputs:
+    - x: Input data, of shape (N, C, H, W)
+
+    Returns a tuple of:
+    - out: Output data, of shape (N, C); out[n, c] = mean over h, w of x[n, c, h, w]
+    - cache: Values needed for the backward pass
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("global_avg_pool_forward: not implemented yet")
+
+
+def global_avg_pool_backward(dout, cache):
+    """
+    Backward pass for global average pooling.
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, C)
+    - cache: Values from the forward pass
+
+    Returns:
+    - dx: Gradient with respect to x, of shape (N, C, H, W); dx[n, c, h, w] = dout[n, c] / (H * W)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("global_avg_pool_backward: not implemented yet")
+
+
+def conv_output_size(in_size, kernel_size, stride=1, pad=0):
+    """
+    The output size of a convolution or pooling layer along one spatial dimension.
+
+    Inputs:
+    - in_size: (int) size of the input along this dimension
+    - kernel_size: (int) size of the filter or pooling window along this dimension, at least 1
+    - stride: (int) distance between adjacent windows, at least 1
+    - pad: (int) zeros added on each side, at least 0
+
+    Returns:
+    - out_size: (int) 1 + (in_size + 2 * pad - kernel_size) / stride
+
+    Raises ValueError when stride < 1, kernel_size < 1 or pad < 0, or when out_size is not a
+    whole number of at least 1 (the windows would not tile the padded input exactly).
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("conv_output_size: not implemented yet")
+
+
+def conv_param_count(in_channels, out_channels, kernel_h, kernel_w, bias=True):
+    """
+    The number of learnable parameters of a convolutional layer.
+
+    Inputs:
+    - in_channels: (int) C, the number of input channels
+    - out_channels: (int) F, the number of filters
+    - kernel_h, kernel_w: (int) HH and WW, the filter height and width
+    - bias: (bool) whether the layer has one bias per filter
+
+    Returns:
+    - count: (int) F * C * HH * WW weights, plus F biases when bias is True
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("conv_param_count: not implemented yet")
