@@ -14,8 +14,9 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 
 from autograde_tests import strategies as dst
-from grader.checks import failed_call, hint_if_close, hint_if_scaled, matches, numpy_only, unchanged_inputs
-from grader.drivers import forward_then_backward, keywords, positional
+from grader.checks import (failed_call, hint_if_close, hint_if_scaled, matches, numpy_only, raises_value_error,
+                           unchanged_inputs)
+from grader.drivers import call_expecting_error, forward_then_backward
 from grader.outcomes import describe
 from grader.spec import Check, Exercise, Failure, Hint, Scenario
 
@@ -229,36 +230,6 @@ def backward_from_fixed_cache(student, exercise, example, call):
     return {"result": student(exercise)(example["dout"], cache), "after": example}
 
 
-def _with_neighbours(student, exercise):
-    """student(), also finding functions defined beside the exercise (its forward pass) when the
-    worker was asked for the exercise alone."""
-
-    def lookup(name):
-        try:
-            return student(name)
-        except LookupError:
-            found = getattr(student(exercise), "__globals__", {}).get(name)
-            if found is None:
-                raise
-            return found
-
-    return lookup
-
-
-def own_forward_then_backward(student, exercise, example, call):
-    """grader.drivers.forward_then_backward, also when only the backward pass is being graded."""
-    return forward_then_backward(_with_neighbours(student, exercise), exercise, example, call)
-
-
-def call_expecting_error(student, exercise, example, call):
-    """Calls the exercise; an exception is caught here and reported by its class hierarchy's names."""
-    try:
-        result = student(exercise)(*positional(example, call), **keywords(example, call))
-    except Exception as exc:
-        return {"raised": [k.__name__ for k in type(exc).__mro__], "message": str(exc)[:300], "after": example}
-    return {"result": result, "after": example}
-
-
 # Checks -----------------------------------------------------------------------------------------
 
 
@@ -308,16 +279,8 @@ def cache_holds(*names: str, points: float) -> Check:
     return Check(f"cache is {layout}", points, verify, conditional=True)
 
 
-def _raises_value_error(example, outcome, expected):
-    if outcome.error:
-        return Failure(outcome.error)
-    raised = outcome.raw.get("raised")
-    if raised is None:
-        return Failure(f"expected a ValueError, but it returned {describe(outcome.raw.get('result'))}")
-    if not isinstance(raised, list) or "ValueError" not in raised:
-        name = raised[0] if isinstance(raised, list) and raised else "an exception"
-        return Failure(f"expected a ValueError, but it raised {name}: {outcome.raw.get('message')}")
-    return None
+_RAISES_VALUE_ERROR = raises_value_error(
+    lambda ex: f"for in_size={ex['in_size']}, kernel_size={ex['kernel_size']}, stride={ex['stride']}, pad={ex['pad']}")
 
 
 # Hints ------------------------------------------------------------------------------------------
@@ -553,7 +516,7 @@ EXERCISES = [
     ), (numpy_only(points=0.5),)),
     Exercise("global_avg_pool_backward", TOPIC, (
         Scenario("feature maps", feature_maps(with_dout=True), global_avg_pool_backward_reference, returns="dx",
-                 driver=own_forward_then_backward, call={"forward": "global_avg_pool_forward", "args": ("x",)}, checks=(
+                 driver=forward_then_backward, call={"forward": "global_avg_pool_forward", "args": ("x",)}, checks=(
                      matches("dx", points=1.5, name="dx matches torch autograd", hints=(
                          hint_if_scaled("dx is not divided by H * W: every position gets dout / (H * W)", "dx",
                                         _spatial_size),
@@ -578,11 +541,11 @@ EXERCISES = [
         Scenario("windows that do not tile the input", untileable_sizes(), lambda example: {}, returns=None,
                  driver=call_expecting_error, call={"args": ("in_size", "kernel_size", "stride", "pad")}, checks=(
                      Check("raises ValueError when the output size is not a whole number >= 1", 1.0,
-                           _raises_value_error),
+                           _RAISES_VALUE_ERROR),
                  )),
         Scenario("invalid arguments", invalid_layer_arguments(), lambda example: {}, returns=None,
                  driver=call_expecting_error, call={"args": ("in_size", "kernel_size", "stride", "pad")}, checks=(
-                     Check("raises ValueError for stride < 1, kernel_size < 1 or pad < 0", 1.0, _raises_value_error),
+                     Check("raises ValueError for stride < 1, kernel_size < 1 or pad < 0", 1.0, _RAISES_VALUE_ERROR),
                  )),
     ), (numpy_only(points=0.5),)),
     Exercise("conv_param_count", TOPIC, (

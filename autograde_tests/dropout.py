@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
-from autograde_tests.normalization import beside
 from grader import compare
-from grader.checks import failed_call, numpy_only, unchanged_inputs
+from grader.checks import failed_call, numpy_only, raises_value_error, unchanged_inputs
+from grader.drivers import call_expecting_error
 from grader.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "dropout"
@@ -229,15 +229,7 @@ def _unchanged(points: float) -> Check:
     return Check(arrays.name, points, verify, conditional=True)
 
 
-def _raises_value_error(example, outcome, expected):
-    if outcome.error:
-        return Failure(outcome.error)
-    raw, mode = outcome.raw, example["dropout_param"]["mode"]
-    if raw.get("value_error") is True:
-        return None
-    if raw.get("raised"):
-        return Failure(f"mode={mode!r} raised {raw['raised']}: {raw.get('message')}, not ValueError")
-    return Failure(f"mode={mode!r} raised no exception; any mode but 'train' or 'test' raises ValueError")
+_RAISES_VALUE_ERROR = raises_value_error(lambda example: f"for mode={example['dropout_param']['mode']!r}")
 
 
 def _z_test(observed: float, mean: float, variance: float) -> bool:
@@ -333,14 +325,6 @@ def forward_call(student, exercise, example, call):
     return {"result": student(exercise)(example["x"], example["dropout_param"]), "after": example}
 
 
-def forward_raises(student, exercise, example, call):
-    try:
-        student(exercise)(example["x"], example["dropout_param"])
-    except Exception as exc:  # the check decides which exceptions are right
-        return {"raised": type(exc).__name__, "value_error": isinstance(exc, ValueError), "message": str(exc)[:200]}
-    return {"raised": None}
-
-
 def forward_with_seeds(student, exercise, example, call):
     """Three train-mode calls: seed, the same seed again, another seed."""
     outs = []
@@ -352,7 +336,7 @@ def forward_with_seeds(student, exercise, example, call):
 
 def forward_then_backward_with_mask(student, exercise, example, call):
     """The student's forward, then the backward on its cache; sends back the mask the forward cached."""
-    returned = beside(student, exercise)("dropout_forward")(example["x"], example["dropout_param"])
+    returned = student("dropout_forward")(example["x"], example["dropout_param"])
     if not isinstance(returned, tuple) or len(returned) != 2:
         raise TypeError("dropout_forward must return a tuple (out, cache)")
     cache = returned[1]
@@ -386,8 +370,8 @@ EXERCISES = [
             Check("test mode caches (dropout_param, None)", 0.5, _test_mask_none),
         ), ("out", "cache"), driver=forward_call, max_examples=20),
         Scenario("invalid mode", invalid_modes(), no_reference, (
-            Check("an invalid mode raises ValueError", 0.5, _raises_value_error),
-        ), None, driver=forward_raises, max_examples=10),
+            Check("an invalid mode raises ValueError", 0.5, _RAISES_VALUE_ERROR),
+        ), None, driver=call_expecting_error, call={"args": ("x", "dropout_param")}, max_examples=10),
         Scenario("10^4 units", large_inputs(), no_reference, (
             Check("kept fraction is p (binomial test)", 1.0, _kept_fraction, (Hint(KEEP_NOT_DROP, _fraction_is_drop),)),
             Check("mean is preserved (inverted dropout)", 0.5, _mean_preserved,

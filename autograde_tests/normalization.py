@@ -21,8 +21,9 @@ from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
 from grader import compare
-from grader.checks import failed_call, hint_if_close, hint_if_scaled, no_loops, numpy_only, unchanged_inputs
-from grader.drivers import forward_then_backward, positional
+from grader.checks import (failed_call, hint_if_close, hint_if_scaled, no_loops, numpy_only, raised, raises_value_error,
+                           unchanged_inputs)
+from grader.drivers import call_expecting_error, forward_then_backward, positional
 from grader.outcomes import describe
 from grader.spec import Check, Exercise, Failure, Hint, Scenario
 
@@ -401,18 +402,15 @@ def _running_stats_unchanged(layout: Layout) -> Check:
 
 
 def _raises_value_error(layout: Layout) -> Check:
+    mode_error = raises_value_error(lambda example: f"for mode={example[layout.param]['mode']!r}")
+
     def verify(example, outcome, expected):
         if outcome.error:
             return Failure(outcome.error)
-        raw, param = outcome.raw, example[layout.param]
-        if "mode" not in param:
-            return None if raw.get("raised") else Failure(f"{layout.param} without 'mode' raised no exception",
-                                                          ("the mode is required: read it with bn_param['mode']",))
-        if raw.get("value_error") is True:
-            return None
-        if raw.get("raised"):
-            return Failure(f"mode={param['mode']!r} raised {raw['raised']}: {raw.get('message')}, not ValueError")
-        return Failure(f"mode={param['mode']!r} raised no exception; any mode but 'train' or 'test' raises ValueError")
+        if "mode" not in example[layout.param]:  # a missing mode may raise anything (KeyError...)
+            return None if raised(outcome) else Failure(f"{layout.param} without 'mode' raised no exception",
+                                                         ("the mode is required: read it with bn_param['mode']",))
+        return mode_error(example, outcome, expected)
 
     return Check("an invalid mode raises ValueError", 0.5, verify)
 
@@ -491,35 +489,6 @@ def forward_with_param(student, exercise, example, call):
     return {"result": (returned[0], None), "param": example[call["param"]], "after": example}
 
 
-def beside(student, exercise):
-    """`student`, also finding functions defined beside the exercise when they are not graded themselves
-    (the worker looks up only the exercises being graded by name; a backward needs its forward)."""
-
-    def find(name):
-        try:
-            return student(name)
-        except LookupError:
-            found = getattr(student(exercise), "__globals__", {}).get(name)
-            if found is None:
-                raise
-            return found
-
-    return find
-
-
-def own_forward_then_backward(student, exercise, example, call):
-    return forward_then_backward(beside(student, exercise), exercise, example, call)
-
-
-def forward_raises(student, exercise, example, call):
-    """Calls the forward expecting an exception, and sends back which one."""
-    try:
-        student(exercise)(*positional(example, call))
-    except Exception as exc:  # the check decides which exceptions are right
-        return {"raised": type(exc).__name__, "value_error": isinstance(exc, ValueError), "message": str(exc)[:200]}
-    return {"raised": None}
-
-
 # Exercises --------------------------------------------------------------------------------------
 
 
@@ -552,7 +521,7 @@ def forward_exercise(layout: Layout) -> Exercise:
                 _running_stats_unchanged(layout),
             ), returns, driver=forward_with_param, call=call, max_examples=20),
             Scenario("invalid mode", invalid_modes(layout), lambda ex: {}, (_raises_value_error(layout),), None,
-                     driver=forward_raises, call=call, max_examples=10),
+                     driver=call_expecting_error, call=call, max_examples=10),
         ]
     return Exercise(layout.forward, TOPIC, tuple(scenarios), (numpy_only(points=0.5),))
 
@@ -567,12 +536,12 @@ def backward_exercise(layout: Layout, name: str) -> Exercise:
             _close(("dgamma",), points=1.0, name="dgamma matches torch autograd", hints=hints["dgamma"]),
             _close(("dbeta",), points=0.5, name="dbeta matches torch autograd", hints=hints["dbeta"]),
             unchanged_inputs(points=0.5),
-        ), returns, driver=own_forward_then_backward, call=call),
+        ), returns, driver=forward_then_backward, call=call),
         Scenario("badly scaled data", layer_inputs(layout, badly_scaled=True, with_dout=True),
                  backward_reference(layout), (
                      _close(returns, points=1.0, name="accurate for badly scaled data (large mean, small variance)",
                             rtol=SCALED_RTOL, atol=SCALED_ATOL, hints=(_imprecise(*returns),)),
-                 ), returns, driver=own_forward_then_backward, call=call, max_examples=20),
+                 ), returns, driver=forward_then_backward, call=call, max_examples=20),
     )
     statics = (no_loops(points=1.0), numpy_only(points=0.5)) if name.endswith("_alt") else (numpy_only(points=0.5),)
     return Exercise(name, TOPIC, scenarios, statics)

@@ -20,8 +20,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograde_tests import strategies as dst
-from grader.checks import failed_call, numpy_only
-from grader.drivers import keywords
+from grader.checks import failed_call, numpy_only, raised, raises_value_error
+from grader.drivers import call_expecting_error, keywords
 from grader.outcomes import conform
 from grader.spec import Check, Exercise, Failure, Hint, Scenario
 
@@ -105,13 +105,11 @@ def seeded_draws(student, exercise, example, call):
 
 
 def raised_exception(student, exercise, example, call):
-    """The class names (MRO) and message of the exception the call raised, or None if it returned."""
-    args = [_fresh(example["shape"])] + ([np.random.default_rng(example["seed"])] if "seed" in example else [])
-    try:
-        student(exercise)(*args)
-    except Exception as exc:
-        return {"raised": [cls.__name__ for cls in type(exc).__mro__], "message": str(exc)[:200]}
-    return {"raised": None}
+    """drivers.call_expecting_error, on a fresh shape and (for the initializers) a seeded rng."""
+    inputs = {"shape": _fresh(example["shape"])}
+    if "seed" in example:
+        inputs["rng"] = np.random.default_rng(example["seed"])
+    return call_expecting_error(student, exercise, inputs, {"args": ("shape", "rng")})
 
 
 # compute_fans -----------------------------------------------------------------------------------
@@ -182,20 +180,11 @@ CONV_FANS_HINTS = (
 )
 
 
-def _raises_value_error(example, outcome, expected):
-    if outcome.error:
-        return Failure(outcome.error)
-    raised, rank = outcome.raw.get("raised"), len(example["shape"])
-    if raised is None:
-        return Failure(f"no exception was raised for a {rank}-D shape; expected ValueError")
-    if not isinstance(raised, list) or "ValueError" not in raised:
-        name = raised[0] if isinstance(raised, list) and raised else raised
-        return Failure(f"raised {name}: {outcome.raw.get('message')} (for a {rank}-D shape); expected ValueError")
-    return None
+_RAISES_VALUE_ERROR = raises_value_error(lambda example: f"for a {len(example['shape'])}-D shape")
 
 
 def _raised(kind: str):
-    return lambda example, outcome, expected: kind in (outcome.raw.get("raised") or ())
+    return lambda example, outcome, expected: kind in (raised(outcome) or ())
 
 
 RANK_HINTS = (
@@ -211,7 +200,7 @@ def rank_scenario(*, with_rng: bool, points: float) -> Scenario:
     inputs = init_inputs(other_rank_shapes()) if with_rng else st.fixed_dictionaries({"shape": other_rank_shapes()})
     return Scenario("shapes that are neither 2-D nor 4-D", inputs, lambda example: {}, returns=None,
                     driver=raised_exception, max_examples=10, checks=(
-                        Check("ValueError for shapes that are neither 2-D nor 4-D", points, _raises_value_error,
+                        Check("ValueError for shapes that are neither 2-D nor 4-D", points, _RAISES_VALUE_ERROR,
                               RANK_HINTS),))
 
 

@@ -7,7 +7,7 @@ import ast
 import numpy as np
 
 from grader import compare
-from grader.spec import Check, Failure, Hint, Outcome, StaticCheck
+from grader.spec import Check, Failure, Hint, Outcome, StaticCheck, Verify
 
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "jaxlib", "keras", "grader", "autograde_tests")
 
@@ -75,6 +75,29 @@ def finite_outputs(*outputs: str, points: float, name: str, hints: tuple[Hint, .
         return None
 
     return Check(name, points, verify, hints, hidden)
+
+
+def raised(outcome: Outcome) -> list[str] | None:
+    """Class names of the exception a call_expecting_error driver caught (None: nothing raised)."""
+    names = outcome.raw.get("raised")
+    return [str(n) for n in names] if isinstance(names, list) else None
+
+
+def raises_value_error(context) -> Verify:
+    """A verify for drivers.call_expecting_error: the call must raise ValueError (or a subclass).
+    `context(example)` says which input it was, e.g. "for a 3-D shape"."""
+
+    def verify(example, outcome, expected):
+        if outcome.error:
+            return Failure(outcome.error)
+        names = raised(outcome)
+        if names is None:
+            return Failure(f"no exception was raised {context(example)}; expected ValueError")
+        if "ValueError" not in names:
+            return Failure(f"raised {names[0]}: {outcome.raw.get('message')} ({context(example)}); expected ValueError")
+        return None
+
+    return verify
 
 
 # Hints ------------------------------------------------------------------------------------------

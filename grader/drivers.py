@@ -35,3 +35,13 @@ def forward_then_backward(student, exercise, example, call):
     out, cache = returned
     result = student(exercise)(example["dout"], cache)
     return {"result": result, "forward_out": out, "after": example}
+
+
+def call_expecting_error(student, exercise, example, call):
+    """Calls the exercise where the contract says it raises: the exception's class names (its MRO,
+    so subclasses count) and message come back under "raised", or the return value if none was raised."""
+    try:
+        result = student(exercise)(*positional(example, call), **keywords(example, call))
+    except Exception as exc:  # the check decides which exceptions are right
+        return {"raised": [cls.__name__ for cls in type(exc).__mro__], "message": str(exc)[:300], "after": example}
+    return {"raised": None, "result": result, "after": example}
