@@ -1,0 +1,158 @@
+"""Backpropagation through layers: affine and ReLU layers, their sandwich, and a two-layer network."""
+
+import numpy as np
+
+
+def affine_forward(x, w, b):
+    """
+    Computes the forward pass for an affine (fully connected) layer.
+
+    The input x has shape (N, d_1, ..., d_k) and contains a minibatch of N examples, where each
+    example x[i] has shape (d_1, ..., d_k). Each example is reshaped into a vector of dimension
+    D = d_1 * ... * d_k, and then transformed to an output vector of dimension M.
+
+    Inputs:
+    - x: A numpy array containing input data, of shape (N, d_1, ..., d_k)
+    - w: A numpy array of weights, of shape (D, M)
+    - b: A numpy array of biases, of shape (M,)
+
+    Returns a tuple of:
+    - out: output, of shape (N, M): x reshaped to (N, D), times w, plus b
+    - cache: (x, w, b), with x in its original shape
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("affine_forward: not implemented yet")
+
+
+def affine_backward(dout, cache):
+    """
+    Computes the backward pass for an affine layer.
+
+    Inputs:
+    - dout: Upstream derivative, of shape (N, M)
+    - cache: Tuple of:
+      - x: Input data, of shape (N, d_1, ... d_k)
+      - w: Weights, of shape (D, M)
+      - b: Biases, of shape (M,)
+
+    Returns a tuple of:
+    - dx: Gradient with respect to x, of shape (N, d1, ..., d_k)
+    - dw: Gradient with respect to w, of shape (D, M)
+    - db: Gradient with respect to b, of shape (M,)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("affine_backward: not implemented yet")
+
+
+def relu_forward(x):
+    """
+    Computes the forward pass for a layer of rectified linear units (ReLUs).
+
+    Input:
+    - x: Inputs, of any shape
+
+    Returns a tuple of:
+    - out: Output, of the same shape as x: max(0, x) elementwise
+    - cache: x
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("relu_forward: not implemented yet")
+
+
+def relu_backward(dout, cache):
+    """
+    Computes the backward pass for a layer of rectified linear units (ReLUs).
+
+    Input:
+    - dout: Upstream derivatives, of any shape
+    - cache: Input x, of same shape as dout
+
+    Returns:
+    - dx: Gradient with respect to x: dout where x > 0, else 0
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("relu_backward: not implemented yet")
+
+
+def affine_relu_forward(x, w, b):
+    """
+    Convenience layer that performs an affine transform followed by a ReLU.
+
+    Inputs:
+    - x: Input to the affine layer, of shape (N, d_1, ..., d_k)
+    - w, b: Weights (D, M) and biases (M,) for the affine layer
+
+    Returns a tuple of:
+    - out: Output from the ReLU, of shape (N, M)
+    - cache: Object to give to the backward pass
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("affine_relu_forward: not implemented yet")
+
+
+def affine_relu_backward(dout, cache):
+    """
+    Backward pass for the affine-relu convenience layer.
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, M)
+    - cache: The cache returned by affine_relu_forward
+
+    Returns a tuple of:
+    - dx: Gradient with respect to x, of the shape of x
+    - dw: Gradient with respect to w, of shape (D, M)
+    - db: Gradient with respect to b, of shape (M,)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("affine_relu_backward: not implemented yet")
+
+
+class TwoLayerNet(object):
+    """
+    A two-layer fully-connected neural network with ReLU nonlinearity and softmax loss. We assume an
+    input dimension of D, a hidden dimension of H, and perform classification over C classes.
+
+    The architecture is affine - relu - affine - softmax.
+
+    Learnable parameters are stored in the self.params dictionary, keyed by parameter name.
+    """
+
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3, reg=0.0):
+        """
+        Initialize a new network.
+
+        Inputs:
+        - input_dim: An integer giving the size of the input, D
+        - hidden_dim: An integer giving the size of the hidden layer, H
+        - num_classes: An integer giving the number of classes to classify, C
+        - weight_scale: Scalar giving the standard deviation for random initialization of the weights
+        - reg: Scalar giving L2 regularization strength
+
+        Store in self.params: W1 (D, H) and W2 (H, C) drawn from a Gaussian centered at 0.0 with
+        standard deviation weight_scale (using the global np.random state), biases b1 (H,) and
+        b2 (C,) initialized to zero. Store reg in self.reg.
+        """
+        # YOUR CODE HERE
+        raise NotImplementedError("TwoLayerNet: not implemented yet")
+
+    def loss(self, X, y=None):
+        """
+        Compute loss and gradient for a minibatch of data.
+
+        Inputs:
+        - X: Array of input data of shape (N, d_1, ..., d_k), reshaped to (N, D)
+        - y: Array of labels, of shape (N,). y[i] gives the label for X[i].
+
+        Returns:
+        If y is None, then run a test-time forward pass of the model and return:
+        - scores: Array of shape (N, C) giving classification scores, where scores[i, c] is the
+          classification score for X[i] and class c.
+
+        If y is not None, then run a training-time forward and backward pass and return a tuple of:
+        - loss: Scalar value giving the mean softmax (cross-entropy) loss plus
+          0.5 * reg * (sum(W1**2) + sum(W2**2)) (biases are not regularized)
+        - grads: Dictionary with the same keys as self.params, mapping parameter names to gradients
+          of the loss with respect to those parameters.
+        """
+        # YOUR CODE HERE
+        raise NotImplementedError("TwoLayerNet: not implemented yet")
