@@ -6,6 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from autograde_tests import softmax
 from autograde_tests import strategies as dst
 from grader.checks import finite_outputs, hint_if_close, hint_if_scaled, matches, no_loops, numpy_only, unchanged_inputs
 from grader import compare
@@ -125,15 +126,8 @@ def _reg_dW(example):
     return 2 * example["reg"] * example["W"]
 
 
-LINEAR_LOSS_HINTS = (
-    hint_if_close("the regularization term is missing from the loss (add reg * np.sum(W * W))", "loss",
-                  lambda ex, exp: exp["data_loss"]),
-    hint_if_close("the loss has 0.5 * reg * sum(W*W); the contract's loss is reg * np.sum(W * W)", "loss",
-                  lambda ex, exp: exp["data_loss"] + 0.5 * ex["reg"] * exp["penalty"]),
-    hint_if_close("the data loss is summed, not averaged: divide it by the number of examples N", "loss",
-                  lambda ex, exp: _n(ex) * exp["data_loss"] + ex["reg"] * exp["penalty"]),
-    hint_if_close(CORRECT_CLASS_COUNTED, "loss", lambda ex, exp: exp["loss"] + 1),
-)
+# The loss has the softmax loss's shape (mean data loss plus reg * sum(W*W)): the same mistakes, plus one.
+LINEAR_LOSS_HINTS = softmax.LINEAR_LOSS_HINTS + (hint_if_close(CORRECT_CLASS_COUNTED, "loss", lambda ex, exp: exp["loss"] + 1),)
 
 LINEAR_GRADIENT_HINTS = (
     hint_if_close("dW is N times too large: divide the data gradient by the number of examples N", "dW",
