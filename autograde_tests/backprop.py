@@ -18,10 +18,10 @@ from scipy import stats
 
 from autograde_tests import strategies as dst
 from grader import compare
-from grader.checks import failed_call, hint_if_close, hint_if_scaled, numpy_only, unchanged_inputs
+from grader.checks import failed_call, hint_if_close, hint_if_returned, hint_if_scaled, numpy_only, unchanged_inputs
 from grader.drivers import forward_then_backward
 from grader.outcomes import conform
-from grader.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.spec import Check, Exercise, Failure, Scenario
 
 TOPIC = "backprop"
 
@@ -249,18 +249,6 @@ def _grad(name: str) -> str:
 
 
 # Hints ------------------------------------------------------------------------------------------
-
-
-def hint_if_returned(text: str, position: int, model) -> Hint:
-    """Applies when part `position` of the raw return equals `model(example, expected)`, even when its
-    shape breaks the contract (a flattened dx, a db summed over the wrong axis...)."""
-
-    def applies(example, outcome, expected):
-        result = outcome.raw.get("result")
-        part = result[position] if isinstance(result, (tuple, list)) and len(result) > position else None
-        return isinstance(part, np.ndarray) and compare.close(part, model(example, expected))
-
-    return Hint(text, applies)
 
 
 def _n(example) -> int:

@@ -36,7 +36,8 @@ def matches(output: str, *, points: float, name: str | None = None, against: str
     return Check(name or f"{output} matches {against}", points, verify, hints, hidden)
 
 
-def unchanged_inputs(*, points: float, inputs: tuple[str, ...] | None = None, hidden: bool = False) -> Check:
+def unchanged_inputs(*, points: float, inputs: tuple[str, ...] | None = None, hidden: bool = False,
+                     name: str = "inputs are not modified") -> Check:
     """The arrays passed in are the same after the call (nothing modified in place)."""
 
     def verify(example, outcome, expected):
@@ -54,7 +55,7 @@ def unchanged_inputs(*, points: float, inputs: tuple[str, ...] | None = None, hi
                                    ("work on a copy (x = x.copy(), or out-of-place operations like x = x - m)",))
         return None
 
-    return Check("inputs are not modified", points, verify, (), hidden, conditional=True)
+    return Check(name, points, verify, (), hidden, conditional=True)
 
 
 def finite_outputs(*outputs: str, points: float, name: str, hints: tuple[Hint, ...] = (), hidden: bool = False,
@@ -118,6 +119,18 @@ def hint_if_close(text: str, output: str, model) -> Hint:
 def hint_if_scaled(text: str, output: str, factor) -> Hint:
     """The hint applies when the output is the right one times `factor(example)` (e.g. N times too large)."""
     return hint_if_close(text, output, lambda example, expected: np.asarray(expected[output]) * factor(example))
+
+
+def hint_if_returned(text: str, position: int, model) -> Hint:
+    """Applies when part `position` of the raw return equals `model(example, expected)`, even when its
+    shape breaks the contract (a flattened dx, a db summed over the wrong axis...)."""
+
+    def applies(example, outcome, expected):
+        result = outcome.raw.get("result")
+        part = result[position] if isinstance(result, (tuple, list)) and len(result) > position else None
+        return isinstance(part, np.ndarray) and compare.close(part, model(example, expected))
+
+    return Hint(text, applies)
 
 
 def hint_if_nonfinite(text: str, output: str) -> Hint:
