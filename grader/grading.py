@@ -41,7 +41,8 @@ class GradingStats:
 class GradingOptions:
     timeout: float = 20.0  # seconds per exercise (all its inputs) and per submission import
     shrink: ShrinkBudget = field(default_factory=ShrinkBudget)
-    lock: threading.Lock = field(default_factory=threading.Lock)  # hypothesis runs one at a time
+    # Held by hypothesis runs and AST parsing, which are not thread-safe (see statics.SubmissionSources).
+    lock: threading.Lock = field(default_factory=threading.Lock)
     stats: GradingStats | None = None
 
 
@@ -209,7 +210,7 @@ def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: Gra
     # Every exercise of the registry is looked up, not only the graded ones: a backward pass is run
     # after the student's own forward, which is another exercise.
     session = _Session(root, [ex.name for ex in registry.all_exercises()], options)
-    sources = statics.SubmissionSources(root)
+    sources = statics.SubmissionSources(root, options.lock)
     try:
         try:
             session.start()

@@ -12,14 +12,14 @@ from pathlib import Path
 from grader.sources import SourceFile, find_sources, read_source
 
 
-# CPython 3.11's ast.parse is not thread-safe (gh-106905: "AST constructor recursion depth
-# mismatch"), and a class is graded with several threads.
-_PARSE_LOCK = threading.Lock()
-
-
 class SubmissionSources:
-    def __init__(self, root: Path):
+    """`lock` is held while parsing: CPython 3.11's AST construction is not thread-safe (gh-106905,
+    "AST constructor recursion depth mismatch") and races with any other thread building an AST,
+    hypothesis's included, so it must be the lock that hypothesis runs hold (GradingOptions.lock)."""
+
+    def __init__(self, root: Path, lock: threading.Lock):
         self.root = Path(root).resolve()
+        self._lock = lock
         self._sources = find_sources(self.root)
         self._by_module = {s.module: s for s in self._sources}
         self._by_path = {s.path: s for s in self._sources}
@@ -45,7 +45,7 @@ class SubmissionSources:
     def _tree(self, source: SourceFile) -> ast.Module | None:
         if source not in self._trees:
             try:
-                with _PARSE_LOCK:
+                with self._lock:
                     self._trees[source] = ast.parse(self._text(source))
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._trees[source] = None

@@ -51,8 +51,11 @@ def _grade_variants(kind: str, topic: str, tmp: Path) -> dict[str, object]:
         (folder / f"{topic}.py").write_text(variant.source(topic))
         return variant.id, grade_folder(folder, (variant.exercise,)).exercises[0]
 
+    variants = catalogue_variants(kind, topic)
+    for _, variant in variants:  # plans first: hypothesis must not run beside the grading threads
+        plan_for((variant.exercise,))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(grade, enumerate(catalogue_variants(kind, topic))))
+        return dict(pool.map(grade, enumerate(variants)))
 
 
 def _grade_folder_by_topic(folder: Path):
