@@ -176,7 +176,7 @@ def _definitions(modules, names) -> tuple[dict[str, object], dict[str, dict]]:
 def _location(obj, candidates) -> dict:
     info = {"kind": "class" if inspect.isclass(obj) else "function" if callable(obj) else "other",
             "definitions": len(candidates), "module": candidates[0][1].__name__}
-    code = getattr(getattr(obj, "__init__", None) if inspect.isclass(obj) else obj, "__code__", None)
+    code = getattr(obj, "__code__", None)
     if inspect.isclass(obj):
         try:
             info["file"], info["line"] = inspect.getsourcefile(obj), inspect.getsourcelines(obj)[1]
