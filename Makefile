@@ -18,7 +18,7 @@ test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
 stubs: $(VENV)/.installed
-	$(PY) -m grader.stubs
+	$(PY) -m grader.integrations.stubs
 
 release: $(VENV)/.installed
 	$(VENV)/bin/dlgrade release

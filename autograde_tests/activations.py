@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
-from grader import compare
-from grader.checks import (failed_call, hint_if_close, hint_if_nonfinite, hint_if_returned, numpy_only,
+from grader.engine import compare
+from grader.engine.checks import (failed_call, hint_if_close, hint_if_nonfinite, hint_if_returned, numpy_only,
                            unchanged_inputs)
-from grader.drivers import forward_then_backward
-from grader.spec import Check, Exercise, Failure, Scenario
+from grader.isolation.drivers import forward_then_backward
+from grader.engine.spec import Check, Exercise, Failure, Scenario
 
 TOPIC = "activations"
 

@@ -17,11 +17,11 @@ from hypothesis.extra import numpy as hnp
 from scipy import stats
 
 from autograde_tests import strategies as dst
-from grader import compare
-from grader.checks import failed_call, hint_if_close, hint_if_returned, hint_if_scaled, numpy_only, unchanged_inputs
-from grader.drivers import forward_then_backward
-from grader.outcomes import conform
-from grader.spec import Check, Exercise, Failure, Scenario
+from grader.engine import compare
+from grader.engine.checks import failed_call, hint_if_close, hint_if_returned, hint_if_scaled, numpy_only, unchanged_inputs
+from grader.isolation.drivers import forward_then_backward
+from grader.engine.outcomes import conform
+from grader.engine.spec import Check, Exercise, Failure, Scenario
 
 TOPIC = "backprop"
 

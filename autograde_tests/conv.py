@@ -14,11 +14,11 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 
 from autograde_tests import strategies as dst
-from grader.checks import (failed_call, hint_if_close, hint_if_scaled, matches, numpy_only, raises_value_error,
+from grader.engine.checks import (failed_call, hint_if_close, hint_if_scaled, matches, numpy_only, raises_value_error,
                            unchanged_inputs)
-from grader.drivers import call_expecting_error, forward_then_backward
-from grader.outcomes import describe
-from grader.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.isolation.drivers import call_expecting_error, forward_then_backward
+from grader.engine.outcomes import describe
+from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "conv"
 

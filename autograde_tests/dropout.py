@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
-from grader import compare
-from grader.checks import failed_call, numpy_only, raises_value_error, unchanged_inputs
-from grader.drivers import call_expecting_error
-from grader.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.engine import compare
+from grader.engine.checks import failed_call, numpy_only, raises_value_error, unchanged_inputs
+from grader.isolation.drivers import call_expecting_error
+from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "dropout"
 

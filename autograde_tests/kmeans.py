@@ -16,10 +16,10 @@ from hypothesis.extra import numpy as hnp
 from scipy import stats
 
 from autograde_tests import strategies as dst
-from grader import compare
-from grader.checks import failed_call, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, numpy_only, unchanged_inputs
-from grader.outcomes import conform
-from grader.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.engine import compare
+from grader.engine.checks import failed_call, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, numpy_only, unchanged_inputs
+from grader.engine.outcomes import conform
+from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "kmeans"
 

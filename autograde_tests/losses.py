@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
-from grader import compare
-from grader.checks import failed_call, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, numpy_only, unchanged_inputs
-from grader.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.engine import compare
+from grader.engine.checks import failed_call, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, numpy_only, unchanged_inputs
+from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "losses"
 

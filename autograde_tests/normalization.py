@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
-from grader import compare
-from grader.checks import (failed_call, hint_if_close, hint_if_scaled, no_loops, numpy_only, raised, raises_value_error,
+from grader.engine import compare
+from grader.engine.checks import (failed_call, hint_if_close, hint_if_scaled, no_loops, numpy_only, raised, raises_value_error,
                            unchanged_inputs)
-from grader.drivers import call_expecting_error, forward_then_backward, positional
-from grader.outcomes import describe
-from grader.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.isolation.drivers import call_expecting_error, forward_then_backward, positional
+from grader.engine.outcomes import describe
+from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "normalization"
 RUNNING = ("running_mean", "running_var")

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
-from grader import compare
-from grader.checks import failed_call, hint_if_close, matches, numpy_only
-from grader.outcomes import conform, describe
-from grader.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.engine import compare
+from grader.engine.checks import failed_call, hint_if_close, matches, numpy_only
+from grader.engine.outcomes import conform, describe
+from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "optim"
 

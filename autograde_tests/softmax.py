@@ -7,9 +7,9 @@ import torch
 import torch.nn.functional as F
 
 from autograde_tests import strategies as dst
-from grader.checks import (finite_outputs, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, no_loops,
+from grader.engine.checks import (finite_outputs, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, no_loops,
                            numpy_only, unchanged_inputs)
-from grader.spec import Check, Exercise, Failure, Scenario
+from grader.engine.spec import Check, Exercise, Failure, Scenario
 
 TOPIC = "softmax"
 

@@ -8,9 +8,9 @@ import torch.nn.functional as F
 
 from autograde_tests import softmax
 from autograde_tests import strategies as dst
-from grader.checks import finite_outputs, hint_if_close, hint_if_scaled, matches, no_loops, numpy_only, unchanged_inputs
-from grader import compare
-from grader.spec import Exercise, Hint, Scenario
+from grader.engine.checks import finite_outputs, hint_if_close, hint_if_scaled, matches, no_loops, numpy_only, unchanged_inputs
+from grader.engine import compare
+from grader.engine.spec import Exercise, Hint, Scenario
 
 TOPIC = "svm"
 

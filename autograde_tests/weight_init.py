@@ -20,10 +20,10 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograde_tests import strategies as dst
-from grader.checks import failed_call, numpy_only, raised, raises_value_error
-from grader.drivers import call_expecting_error, keywords
-from grader.outcomes import conform
-from grader.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.engine.checks import failed_call, numpy_only, raised, raises_value_error
+from grader.isolation.drivers import call_expecting_error, keywords
+from grader.engine.outcomes import conform
+from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "weight_init"
 

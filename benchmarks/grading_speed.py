@@ -24,11 +24,11 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from grader import registry  # noqa: E402
-from grader.classroom import grade_class, student_folders  # noqa: E402
+from grader.engine import registry  # noqa: E402
+from grader.engine.classroom import grade_class, student_folders  # noqa: E402
 from grader.demo import build_class  # noqa: E402
-from grader.examples import make_plan  # noqa: E402
-from grader.grading import GradingOptions, GradingStats  # noqa: E402
+from grader.engine.examples import make_plan  # noqa: E402
+from grader.engine.grading import GradingOptions, GradingStats  # noqa: E402
 
 
 def self_check_seconds(topic: str) -> float:

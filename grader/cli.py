@@ -11,10 +11,11 @@ from pathlib import Path
 
 import click
 
-from grader import registry, reports
-from grader.classroom import grade_class, student_folders
-from grader.examples import make_plan
-from grader.grading import GradingOptions
+from grader.engine import registry
+from grader.reports import text as reports
+from grader.engine.classroom import grade_class, student_folders
+from grader.engine.examples import make_plan
+from grader.engine.grading import GradingOptions
 
 
 def _select(names):
@@ -70,7 +71,7 @@ def check(names, path, json_file, timeout):
     exercises = _select(names)
     folder = _existing_dir(path, "--path")
     click.echo(f"Checking {len(exercises)} exercise(s) in {folder.resolve()} ...", err=True)
-    from grader.grading import grade_submission  # noqa: PLC0415
+    from grader.engine.grading import grade_submission  # noqa: PLC0415
 
     plan = make_plan(exercises, include_hidden=False)
     result = grade_submission(folder, plan, submission_id=folder.resolve().name, options=GradingOptions(timeout=timeout))
@@ -95,7 +96,7 @@ def check(names, path, json_file, timeout):
 def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course, assignment):
     """Grade every subfolder of SUBMISSIONS_DIR as one student's submission."""
     if course or assignment:
-        from grader import course_grading  # noqa: PLC0415
+        from grader.integrations import course_grading  # noqa: PLC0415
 
         course_grading.autograde_course_command(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout)
         return
@@ -122,8 +123,8 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
               help="Keep the nbgrader course directory here (default: build it in a temporary folder).")
 def release_command(course):
     """Build the nbgrader course (config, source/ and release/ of every topic) and refresh releases/."""
-    from grader import release  # noqa: PLC0415
-    from grader.notebooks import NotebookError  # noqa: PLC0415
+    from grader.integrations import release  # noqa: PLC0415
+    from grader.integrations.notebooks import NotebookError  # noqa: PLC0415
 
     click.echo("Building the nbgrader course ...", err=True)
     try:
@@ -142,7 +143,7 @@ def release_command(course):
               help="Where to write the autograder zip.")
 def gradescope(names, out):
     """Build a Gradescope autograder zip that grades the exercises or topics NAMES (default: all)."""
-    from grader import gradescope as gs  # noqa: PLC0415
+    from grader.integrations import gradescope as gs  # noqa: PLC0415
 
     _select(names)
     path = gs.build_zip(Path(out), names)

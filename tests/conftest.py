@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import registry
-from grader.examples import make_plan
-from grader.grading import GradingOptions, grade_submission
+from grader.engine import registry
+from grader.engine.examples import make_plan
+from grader.engine.grading import GradingOptions, grade_submission
 from tests.catalogue import PROJECT, topic_modules
 
 OPTIONS = GradingOptions(timeout=60)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader import registry
-from grader.stubs import expected_stubs
+from grader.engine import registry
+from grader.integrations.stubs import expected_stubs
 from tests.catalogue import PROJECT
 from tests.conftest import catalogue_variants
 

@@ -12,11 +12,11 @@ import zipfile
 import nbformat
 from click.testing import CliRunner
 
-from grader import registry
+from grader.engine import registry
 from grader.cli import main
-from grader.gradescope import results_json
-from grader.release import source_notebook
-from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.integrations.gradescope import results_json
+from grader.integrations.release import source_notebook
+from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult
 
 TOPIC = "softmax"
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.classroom import grade_class
-from grader.grading import GradingOptions
+from grader.engine.classroom import grade_class
+from grader.engine.grading import GradingOptions
 from tests.catalogue import PROJECT
 from tests.conftest import grade_folder, plan_for
 

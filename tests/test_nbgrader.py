@@ -15,10 +15,10 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from grader import registry
+from grader.engine import registry
 from grader.cli import main
-from grader.release import RELEASES, SOLUTIONS, build_course, nbgrader_environment, source_notebook, release_topics
-from grader.stubs import BEGIN, END, make_stub
+from grader.integrations.release import RELEASES, SOLUTIONS, build_course, nbgrader_environment, source_notebook, release_topics
+from grader.integrations.stubs import BEGIN, END, make_stub
 
 TOPICS = release_topics()
 TOPIC = "softmax"
@@ -258,7 +258,7 @@ def test_autograde_course_rejects_bad_input_with_one_line(course, tmp_path):
 def _exercise_with_a_hidden_check():
     from hypothesis import strategies as st
 
-    from grader.spec import Check, Exercise, Scenario
+    from grader.engine.spec import Check, Exercise, Scenario
 
     checks = (Check("visible", 1.0, lambda *a: None), Check("secret", 2.0, lambda *a: None, hidden=True))
     return Exercise("double", "doubling", (Scenario("s", st.just({}), lambda e: {}, checks, returns=None),))
@@ -267,7 +267,7 @@ def _exercise_with_a_hidden_check():
 def test_hidden_checks_live_in_nbgraders_hidden_tests_region():
     from nbgrader.preprocessors import ClearHiddenTests
 
-    from grader.notebooks import build_notebook
+    from grader.integrations.notebooks import build_notebook
 
     source = '"""Doubling."""\nimport numpy as np\n\n\ndef double(x):\n    """2 x."""\n    ' \
              f'{BEGIN}\n    return 2 * x\n    {END}\n'
@@ -282,8 +282,8 @@ def test_hidden_checks_live_in_nbgraders_hidden_tests_region():
 
 
 def test_without_hidden_checks_the_visible_score_counts_for_all_points():
-    from grader.notebook_cell import cell_score
-    from grader.results import CheckResult, ExerciseResult
+    from grader.integrations.notebook_cell import cell_score
+    from grader.engine.results import CheckResult, ExerciseResult
 
     def result(passed):
         return ExerciseResult("double", "doubling", "graded", (CheckResult("visible", passed, float(passed), 1.0, False),))
@@ -299,7 +299,7 @@ def test_test_cell_grades_the_latest_run_of_each_cell_in_a_real_kernel():
              "def _shift(x):\n    return x - x.max(axis=1, keepdims=True)",
              "def softmax(x):\n    e = np.exp(_shift(x))\n    return e / e.sum(axis=1, keepdims=True)",
              "import warnings\nwarnings.warn('students warn too')",
-             "from grader.notebook_cell import grade_cell\n\ngrade_cell('softmax', globals())"]
+             "from grader.integrations.notebook_cell import grade_cell\n\ngrade_cell('softmax', globals())"]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True).execute()
     test = notebook.cells[-1]

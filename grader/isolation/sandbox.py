@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import codec, proctree
+from grader.isolation import codec, proctree
 
 MAX_MESSAGE_BYTES = 512 * 2**20
-_PRELOAD = ["numpy", "torch", "grader.worker"]
+_PRELOAD = ["numpy", "torch", "grader.isolation.worker"]
 
 
 @functools.cache
@@ -57,7 +57,7 @@ class Worker:
     def __init__(self, root: Path, exercise_names: list[str], *, skip=(), timeout: float):
         self.root, self.timeout = Path(root), timeout
         parent_end, child_end = _context().Pipe(duplex=True)
-        from grader import worker  # noqa: PLC0415  (the target must be importable by reference)
+        from grader.isolation import worker  # noqa: PLC0415  (the target must be importable by reference)
 
         self._conn = parent_end
         self._process = _context().Process(

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import click
 
-from grader import registry, reports
-from grader.classroom import grade_class
-from grader.examples import make_plan
-from grader.grading import GradingOptions
-from grader.results import report
+from grader.engine import registry
+from grader.reports import text as reports
+from grader.engine.classroom import grade_class
+from grader.engine.examples import make_plan
+from grader.engine.grading import GradingOptions
+from grader.engine.results import report
 
 
 def _nbgrader_meta(cell: dict) -> dict:

@@ -1,7 +1,7 @@
 """`dlgrade release`: build an nbgrader course directory and refresh the committed releases/.
 
 The course has a short `nbgrader_config.py`, `source/<topic>/<topic>.ipynb` for every topic (built by
-grader.notebooks from solutions/ and the registry) and `release/`, produced by nbgrader's own
+grader.integrations.notebooks from solutions/ and the registry) and `release/`, produced by nbgrader's own
 `generate_assignment`, which replaces the solution regions with stubs and records the assignment in
 the course's gradebook. releases/ at the top of the project is a copy of `release/`.
 
@@ -19,10 +19,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grader import registry
-from grader.notebooks import build_notebook, notebook_text
+from grader.engine import registry
+from grader.integrations.notebooks import build_notebook, notebook_text
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 SOLUTIONS = PROJECT / "solutions"
 RELEASES = PROJECT / "releases"
 

@@ -11,16 +11,16 @@ import pkgutil
 from types import ModuleType
 
 import autograde_tests
-from grader.spec import Exercise
+from grader.engine.spec import Exercise
 
 
 @functools.cache
 def _content_modules() -> dict[str, ModuleType]:
-    """Topic modules by dotted name (plus grader.drivers), imported once and kept.
+    """Topic modules by dotted name (plus grader.isolation.drivers), imported once and kept.
 
     Workers resolve drivers through this map because they cannot import content after start-up.
     """
-    modules = {"grader.drivers": importlib.import_module("grader.drivers")}
+    modules = {"grader.isolation.drivers": importlib.import_module("grader.isolation.drivers")}
     for info in pkgutil.iter_modules(autograde_tests.__path__):
         if not info.name.startswith("_"):
             name = f"autograde_tests.{info.name}"

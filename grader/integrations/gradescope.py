@@ -3,7 +3,7 @@
 `dlgrade gradescope NAMES --out autograder.zip` builds the zip Gradescope asks for: `setup.sh`
 (installs dlgrade from the zipped source, once, when Gradescope builds the image), `run_autograder`
 (run for every submission) and the project's source. `run_autograder` calls
-`python -m grader.gradescope SUBMISSION RESULTS --only NAME ...`, which grades the submission folder
+`python -m grader.integrations.gradescope SUBMISSION RESULTS --only NAME ...`, which grades the submission folder
 (.py files, or notebooks: their solution cells) with the hidden checks and writes `results.json` in
 Gradescope's format: one test per check, hidden checks visible `after_published`.
 """
@@ -19,9 +19,9 @@ import time
 import zipfile
 from pathlib import Path
 
-from grader.results import SubmissionResult
+from grader.engine.results import SubmissionResult
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 PACKAGES = ("grader", "autograde_tests")
 
 SETUP_SH = """\
@@ -43,7 +43,7 @@ ROOT="${{DLGRADE_AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="${{DLGRADE_PYTHON:-$ROOT/venv/bin/python}}"
 mkdir -p "$ROOT/results"
 cd "$ROOT/source"
-exec "$PYTHON" -m grader.gradescope "$ROOT/submission" "$ROOT/results/results.json"{only}
+exec "$PYTHON" -m grader.integrations.gradescope "$ROOT/submission" "$ROOT/results/results.json"{only}
 """
 
 README = "# dlgrade\n\nThe Gradescope autograder of dlgrade (see docs/gradescope.md).\n"
@@ -73,7 +73,7 @@ def failed_results(message: str) -> dict:
 
 def prepare_submission(submission: Path, out: Path) -> list[str]:
     """Copies the submission's code into `out`, each notebook reduced to its solution cells."""
-    from grader.course_grading import gradable_notebook, read_cells, solution_cells  # noqa: PLC0415
+    from grader.integrations.course_grading import gradable_notebook, read_cells, solution_cells  # noqa: PLC0415
 
     notes = []
     shutil.copytree(submission, out, ignore=shutil.ignore_patterns(".*", "__pycache__"), symlinks=True)
@@ -90,9 +90,9 @@ def prepare_submission(submission: Path, out: Path) -> list[str]:
 
 
 def grade(submission: Path, names=(), *, timeout: float | None = None) -> dict:
-    from grader import registry  # noqa: PLC0415
-    from grader.examples import make_plan  # noqa: PLC0415
-    from grader.grading import GradingOptions, grade_submission  # noqa: PLC0415
+    from grader.engine import registry  # noqa: PLC0415
+    from grader.engine.examples import make_plan  # noqa: PLC0415
+    from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
 
     start = time.monotonic()
     exercises = registry.select(list(names))

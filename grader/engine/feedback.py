@@ -7,8 +7,8 @@ shows the reference implementation.
 
 from __future__ import annotations
 
-from grader import formatting
-from grader.spec import Check, Failure, Outcome
+from grader.engine import formatting
+from grader.engine.spec import Check, Failure, Outcome
 
 
 def _hints(check: Check, example: dict, outcome: Outcome, expected: dict) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import nbformat
 from nbformat import v4
 
-from grader.spec import Exercise
+from grader.engine.spec import Exercise
 
 SCHEMA_VERSION = 3
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -118,7 +118,7 @@ def contract_markdown(exercise: Exercise, node: ast.AST, source: str) -> str:
 
 def test_cell_source(exercise: Exercise) -> str:
     """The locked test cell: grades the kernel's function and ends with its score, a plain float."""
-    lines = ["from grader.notebook_cell import grade_cell", ""]
+    lines = ["from grader.integrations.notebook_cell import grade_cell", ""]
     if exercise.max_points(include_hidden=True) > exercise.max_points(include_hidden=False):
         lines += ["include_hidden = False", "### BEGIN HIDDEN TESTS", "include_hidden = True",
                   "### END HIDDEN TESTS",

@@ -11,8 +11,8 @@ import numbers
 
 import numpy as np
 
-from grader.codec import ArraySubclass, NumpyScalar, Unsupported
-from grader.spec import Outcome, Scenario
+from grader.isolation.codec import ArraySubclass, NumpyScalar, Unsupported
+from grader.engine.spec import Outcome, Scenario
 
 
 def describe(value) -> str:

@@ -2,7 +2,7 @@
 
 Each region between `### BEGIN SOLUTION` and `### END SOLUTION` becomes a `raise NotImplementedError`
 naming the exercise it belongs to (the top-level function or class around it). Run
-`python -m grader.stubs` after changing a solution; a test fails when exercises/ drifts.
+`python -m grader.integrations.stubs` after changing a solution; a test fails when exercises/ drifts.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 class MarkerError(ValueError):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader.examples import Plan
-from grader.grading import GradingOptions, grade_submission
-from grader.results import SubmissionResult
+from grader.engine.examples import Plan
+from grader.engine.grading import GradingOptions, grade_submission
+from grader.engine.results import SubmissionResult
 
 
 def student_folders(root: Path) -> list[Path]:

@@ -6,8 +6,8 @@ import ast
 
 import numpy as np
 
-from grader import compare
-from grader.spec import Check, Failure, Hint, Outcome, StaticCheck, Verify
+from grader.engine import compare
+from grader.engine.spec import Check, Failure, Hint, Outcome, StaticCheck, Verify
 
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "jaxlib", "keras", "grader", "autograde_tests")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import formatting
-from grader.spec import Failure
+from grader.engine import formatting
+from grader.engine.spec import Failure
 
 RTOL = 1e-6
 ATOL = 1e-9

@@ -11,14 +11,14 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import feedback, registry, statics
-from grader.drivers import call_function
-from grader.examples import Plan, PreparedScenario, example_key, reference_values
-from grader.outcomes import outcome_from_reply
-from grader.results import CheckResult, ExerciseResult, SubmissionResult, zero_checks
-from grader.sandbox import LoadReport, Worker, WorkerFailure, start_worker
-from grader.shrinking import ShrinkBudget, shrink
-from grader.spec import Exercise, StaticCheck
+from grader.engine import feedback, registry, statics
+from grader.isolation.drivers import call_function
+from grader.engine.examples import Plan, PreparedScenario, example_key, reference_values
+from grader.engine.outcomes import outcome_from_reply
+from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, zero_checks
+from grader.isolation.sandbox import LoadReport, Worker, WorkerFailure, start_worker
+from grader.engine.shrinking import ShrinkBudget, shrink
+from grader.engine.spec import Exercise, StaticCheck
 
 
 @dataclass

@@ -9,7 +9,7 @@ import ast
 import threading
 from pathlib import Path
 
-from grader.sources import SourceFile, find_sources, read_source
+from grader.isolation.sources import SourceFile, find_sources, read_source
 
 
 class SubmissionSources:

@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from grader.results import ExerciseResult, SubmissionResult, report
+from grader.engine.results import ExerciseResult, SubmissionResult, report
 
 
 def _points(x: float) -> str:

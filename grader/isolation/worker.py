@@ -25,8 +25,9 @@ from pathlib import Path
 import numpy as np
 
 import autograde_tests  # noqa: F401  (preloaded so drivers resolve without importing in the worker)
-from grader import codec, registry
-from grader.sources import find_sources, read_source
+from grader.isolation import codec
+from grader.engine import registry
+from grader.isolation.sources import find_sources, read_source
 
 FORBIDDEN_MODULES = ("torch", "tensorflow", "jax", "jaxlib", "keras", "grader", "autograde_tests")
 _PR_SET_CHILD_SUBREAPER = 36
@@ -213,7 +214,7 @@ def main(conn, root: str, skip: list[str], exercise_names: list[str]) -> None:
     def send(message) -> None:
         conn.send_bytes(codec.encode(message))
 
-    registry.content_module("grader.drivers")  # import all content now: imports are blocked after _isolate
+    registry.content_module("grader.isolation.drivers")  # import all content now: imports are blocked after _isolate
     _isolate(root_path)
     modules, errors = _load(root_path, set(skip), send)
     definitions, where = _definitions(modules, exercise_names)

@@ -30,7 +30,7 @@ _TEST_CELL_CALL = "grade_cell("
 
 
 def _forbidden(module_name: str) -> bool:
-    from grader.worker import FORBIDDEN_MODULES  # noqa: PLC0415
+    from grader.isolation.worker import FORBIDDEN_MODULES  # noqa: PLC0415
 
     return module_name.split(".")[0] in FORBIDDEN_MODULES
 
@@ -103,7 +103,7 @@ def namespace_imports(namespace: dict) -> str:
 
 def write_kernel_submission(folder: Path, namespace: dict) -> Path:
     """The kernel's code as a notebook of nbgrader solution cells, which the engine imports as usual."""
-    from grader.notebooks import notebook_text  # noqa: PLC0415
+    from grader.integrations.notebooks import notebook_text  # noqa: PLC0415
     from nbformat import v4  # noqa: PLC0415
 
     sources = [namespace_imports(namespace)] + kernel_cells(namespace)
@@ -117,8 +117,8 @@ def write_kernel_submission(folder: Path, namespace: dict) -> Path:
 
 @functools.lru_cache(maxsize=8)
 def _plan(name: str, include_hidden: bool):
-    from grader import registry  # noqa: PLC0415
-    from grader.examples import make_plan  # noqa: PLC0415
+    from grader.engine import registry  # noqa: PLC0415
+    from grader.engine.examples import make_plan  # noqa: PLC0415
 
     return make_plan([registry.exercise(name)], include_hidden=include_hidden)
 
@@ -147,7 +147,7 @@ def silenced():
 
 def grade_in_kernel(name: str, namespace: dict, *, include_hidden: bool = False, timeout: float | None = None):
     """The ExerciseResult of exercise `name` on the code of the kernel whose globals are `namespace`."""
-    from grader.grading import GradingOptions, grade_submission  # noqa: PLC0415
+    from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
 
     options = GradingOptions() if timeout is None else GradingOptions(timeout=timeout)
     with tempfile.TemporaryDirectory(prefix="dlgrade-cell-") as folder:
@@ -161,14 +161,14 @@ def grade_cell(name: str, namespace: dict, *, include_hidden: bool = False) -> f
     try:
         with silenced():
             result = grade_in_kernel(name, namespace, include_hidden=include_hidden)
-            from grader import reports  # noqa: PLC0415
+            from grader.reports import text as reports  # noqa: PLC0415
 
             summary = reports.exercise_summary(result)
     except Exception as exc:  # noqa: BLE001  (a cell must end with a score, never with a traceback)
         print(f"{name}: could not be graded ({type(exc).__name__}: {exc})")
         return 0.0
     print(summary)
-    from grader import registry  # noqa: PLC0415
+    from grader.engine import registry  # noqa: PLC0415
 
     return cell_score(result, registry.exercise(name).max_points(include_hidden=True))
 

@@ -13,8 +13,8 @@ import copy
 import time
 from dataclasses import dataclass, field
 
-from grader.examples import example_key, reference_values, run_property
-from grader.spec import Check, Exercise, Failure, Outcome, Scenario
+from grader.engine.examples import example_key, reference_values, run_property
+from grader.engine.spec import Check, Exercise, Failure, Outcome, Scenario
 
 
 @dataclass

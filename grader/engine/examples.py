@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 
-from grader.spec import Exercise, Scenario
+from grader.engine.spec import Exercise, Scenario
 
 
 def hypothesis_settings(max_examples: int) -> settings:

@@ -1,0 +1,1 @@
+"""The core engine: the vocabulary graders are written in (spec, checks), drawing inputs (examples), judging (compare, outcomes, grading), explaining (feedback, shrinking) and the registry of exercises."""

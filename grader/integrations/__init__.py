@@ -1,0 +1,1 @@
+"""nbgrader and Gradescope integration: stubs, notebooks, releases, course grading and the Gradescope autograder."""

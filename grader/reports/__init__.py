@@ -1,0 +1,1 @@
+"""Reports for people and programs: terminal tables, JSON and CSV."""
