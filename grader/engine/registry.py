@@ -21,10 +21,10 @@ def _content_modules() -> dict[str, ModuleType]:
     Workers resolve drivers through this map because they cannot import content after start-up.
     """
     modules = {"grader.isolation.drivers": importlib.import_module("grader.isolation.drivers")}
-    for info in pkgutil.iter_modules(autograde_tests.__path__):
-        if not info.name.startswith("_"):
-            name = f"autograde_tests.{info.name}"
-            modules[name] = importlib.import_module(name)
+    # At any depth: a large topic may be a package, and topic drivers live in autograde_tests.drivers.
+    for info in pkgutil.walk_packages(autograde_tests.__path__, prefix="autograde_tests."):
+        if not any(part.startswith("_") for part in info.name.split(".")):
+            modules[info.name] = importlib.import_module(info.name)
     return modules
 
 
