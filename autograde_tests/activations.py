@@ -16,11 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
-from grader.engine import compare
-from grader.engine.checks import (failed_call, hint_if_close, hint_if_nonfinite, hint_if_returned, numpy_only,
-                           unchanged_inputs)
+from grader.engine.checks import (Check, Exercise, Scenario, hint_if_close, hint_if_nonfinite, hint_if_returned, matches,
+                                  numpy_only, unchanged_inputs)
 from grader.isolation.drivers import forward_then_backward
-from grader.engine.spec import Check, Exercise, Failure, Scenario
 
 TOPIC = "activations"
 
@@ -29,8 +27,8 @@ TYPICAL = 8.0       # typical inputs lie in [-8, 8]: both sides of every kink (r
 LARGE = (20.0, 1e3)  # magnitudes of the large inputs, where naive exponentials overflow
 # Activations are O(1)-scaled functions, so an absolute error of ATOL is rounding whatever the size of
 # the output: sigmoid(-30) computed as 0.5 * (1 + tanh(-15)) is off by 1e-17 absolutely (1e-3
-# relatively). Comparisons therefore use an error scale of at least 1 (compare.mismatch's floor).
-FLOOR = 1.0
+# relatively). Comparisons therefore use an error scale of at least 1.
+SCALE = 1.0
 
 OVERFLOW = ("np.exp overflows for inputs of large magnitude: exponentiate only non-positive numbers "
             "(e.g. branch on the sign of x, or use np.logaddexp / np.log1p(np.exp(-np.abs(x))))")
@@ -91,33 +89,6 @@ def activation_inputs(draw, *, elements, hyperparameters, with_dout: bool, two_d
     if with_dout:
         example["dout"] = draw(dst.float_arrays(shape))
     return example
-
-
-# Comparisons ------------------------------------------------------------------------------------
-
-
-def close_to_torch(output: str, *, points: float, name: str | None = None, hints=()) -> Check:
-    def verify(example, outcome, expected):
-        return failed_call(outcome, output) or compare.mismatch(
-            output, outcome.outputs[output], expected[output], floor=FLOOR, against="torch")
-
-    return Check(name or f"{output} matches torch", points, verify, tuple(hints))
-
-
-def stable(*outputs: str, points: float, hints=()) -> Check:
-    def verify(example, outcome, expected):
-        failure = failed_call(outcome, *outputs)
-        for output in outputs:
-            if failure:
-                break
-            got = np.asarray(outcome.outputs[output], dtype=np.float64)
-            if not np.isfinite(got).all():
-                return Failure(f"{output} holds NaN or infinite values for inputs of large magnitude")
-            failure = compare.mismatch(output, got, expected[output], floor=FLOOR, against="torch")
-        return failure
-
-    hints = tuple(hints) + tuple(hint_if_nonfinite(OVERFLOW, output) for output in outputs)
-    return Check("stable for inputs of magnitude up to 1e3", points, verify, hints)
 
 
 # The activations --------------------------------------------------------------------------------
@@ -285,6 +256,17 @@ def reference_of(activation: Activation):
 # Exercises --------------------------------------------------------------------------------------
 
 
+def close_to_torch(output: str, *, points: float, name: str | None = None, hints=()) -> Check:
+    return matches(output, points=points, name=name, scale=SCALE, hints=tuple(hints))
+
+
+def stable(*outputs: str, typical: dict[str, str], hints=()) -> Check:
+    """Finite and right on large inputs, for the outputs right on typical ones (`typical`: their checks)."""
+    hints = tuple(hints) + tuple(hint_if_nonfinite(OVERFLOW, output) for output in outputs)
+    return matches(*outputs, points=1.0, name="stable for inputs of magnitude up to 1e3", scale=SCALE, finite=True,
+                   typical=typical, hints=hints)
+
+
 def large_inputs_unchanged() -> Check:
     """Inputs not modified, on the large inputs too: in-place clipping against overflow changes only those."""
     return unchanged_inputs(points=0.25, name="inputs of large magnitude are not modified")
@@ -311,7 +293,8 @@ def forward_exercise(activation: Activation) -> Exercise:
                  )),
         Scenario("inputs of large magnitude", _inputs(activation, large_elements(), with_dout=False), reference,
                  returns=("out", "cache"), call=call,
-                 checks=(stable("out", points=1.0, hints=activation.stability_hints), large_inputs_unchanged())),
+                 checks=(stable("out", typical={"out": "out matches torch"}, hints=activation.stability_hints),
+                         large_inputs_unchanged())),
     ), (numpy_only(points=0.5),))
 
 
@@ -330,7 +313,8 @@ def backward_exercise(activation: Activation) -> Exercise:
                  checks=(*value_checks, unchanged_inputs(points=0.5))),
         Scenario("inputs of large magnitude", _inputs(activation, large_elements(), with_dout=True), reference,
                  returns=returns, driver=forward_then_backward, call=call,
-                 checks=(stable(*gradients, points=1.0), large_inputs_unchanged())),
+                 checks=(stable(*gradients, typical={g: f"{g} matches torch autograd" for g in gradients}),
+                         large_inputs_unchanged())),
     ), (numpy_only(points=0.5),))
 
 

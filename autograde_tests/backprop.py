@@ -17,11 +17,9 @@ from hypothesis.extra import numpy as hnp
 from scipy import stats
 
 from autograde_tests import strategies as dst
-from grader.engine import compare
-from grader.engine.checks import failed_call, hint_if_close, hint_if_returned, hint_if_scaled, numpy_only, unchanged_inputs
+from grader.engine.checks import (Check, Exercise, Failure, Scenario, conform, failed_call, hint_if_close, hint_if_returned,
+                                  hint_if_scaled, matches, numpy_only, reference_scale, scale_of, unchanged_inputs)
 from grader.isolation.drivers import forward_then_backward
-from grader.engine.outcomes import conform
-from grader.engine.spec import Check, Exercise, Failure, Scenario
 
 TOPIC = "backprop"
 
@@ -148,38 +146,18 @@ def network_loss(student, exercise, example, call):
     return {"result": (loss, *(grads.get(name) for name in PARAMS)), "after": example}
 
 
-# Comparisons ------------------------------------------------------------------------------------
-
-
-def magnitude(output: str) -> str:
-    return f"magnitude of {output}"
-
-
-def matches_torch(output: str, *, points: float, name: str | None = None, hints=()) -> Check:
-    """`output` matches torch, with the rounding allowance (atol) scaled to the size of the terms each
-    element sums (the reference's `magnitude of <output>`): a sum that cancels to nearly 0 carries
-    rounding noise of that size in any order of summation, which is no mistake. Elementwise outputs,
-    which sum nothing, have no magnitude and keep compare's defaults."""
-
-    def verify(example, outcome, expected):
-        terms = expected.get(magnitude(output))
-        floor = float(np.max(terms, initial=0.0)) if terms is not None else 1e-12
-        return failed_call(outcome, output) or compare.mismatch(
-            output, outcome.outputs[output], expected[output], floor=max(floor, 1e-12), against="torch")
-
-    return Check(name or f"{output} matches torch", points, verify, tuple(hints))
-
-
 # References -------------------------------------------------------------------------------------
+# Sums that cancel to nearly 0 carry rounding noise of the size of the terms they sum, in any order of
+# summation, which is no mistake: the references give that size as each output's `scale_of(output)`.
 
 
 def _magnitudes(x, w, b, dout=None, mask=1.0) -> dict:
     """The size of the terms each output sums, |x| |w| + |b| and the like (mask: the ReLU's, if any)."""
     x, w, b = np.abs(x), np.abs(w), np.abs(b)
-    found = {magnitude("out"): _flat(x) @ w + b}
+    found = {scale_of("out"): _flat(x) @ w + b}
     if dout is not None:
         da = np.abs(dout) * mask
-        found.update({magnitude("dx"): da @ w.T, magnitude("dw"): _flat(x).T @ da, magnitude("db"): da.sum(axis=0)})
+        found.update({scale_of("dx"): da @ w.T, scale_of("dw"): _flat(x).T @ da, scale_of("db"): da.sum(axis=0)})
     return found
 
 
@@ -223,7 +201,7 @@ def network_reference(example):
     scores = hidden @ params["W2"] + params["b2"]
     hidden_np = hidden.detach().numpy()
     expected = {"scores": scores.detach().numpy(),
-                magnitude("scores"): np.abs(hidden_np) @ np.abs(example["W2"]) + np.abs(example["b2"])}
+                scale_of("scores"): np.abs(hidden_np) @ np.abs(example["W2"]) + np.abs(example["b2"])}
     if "y" not in example:
         return expected
     data_loss = F.cross_entropy(scores, torch.from_numpy(example["y"]))
@@ -237,10 +215,10 @@ def network_reference(example):
     (dscores,) = torch.autograd.grad(data_loss, scores)
     dhidden = np.abs(dscores.numpy()) @ np.abs(example["W2"]).T * (hidden_np > 0)
     regularized = {name: np.abs(example["reg"] * example[name]) for name in ("W1", "W2")}
-    expected.update({magnitude(_grad("W2")): np.abs(hidden_np).T @ np.abs(dscores.numpy()) + regularized["W2"],
-                     magnitude(_grad("b2")): np.abs(dscores.numpy()).sum(axis=0),
-                     magnitude(_grad("W1")): np.abs(_flat(example["X"])).T @ dhidden + regularized["W1"],
-                     magnitude(_grad("b1")): dhidden.sum(axis=0)})
+    expected.update({scale_of(_grad("W2")): np.abs(hidden_np).T @ np.abs(dscores.numpy()) + regularized["W2"],
+                     scale_of(_grad("b2")): np.abs(dscores.numpy()).sum(axis=0),
+                     scale_of(_grad("W1")): np.abs(_flat(example["X"])).T @ dhidden + regularized["W1"],
+                     scale_of(_grad("b1")): dhidden.sum(axis=0)})
     return expected
 
 
@@ -453,10 +431,10 @@ AFFINE_ARGS = {"args": ("x", "w", "b")}
 
 def _affine_gradient_checks(suffix: str = "", *, dx_points, dw_points, db_points=None, hints=None):
     hints = hints or {}
-    checks = [matches_torch("dx", points=dx_points, name=f"dx matches torch autograd{suffix}", hints=hints.get("dx", ())),
-              matches_torch("dw", points=dw_points, name=f"dw matches torch autograd{suffix}", hints=hints.get("dw", ()))]
+    checks = [matches("dx", scale=reference_scale, points=dx_points, name=f"dx matches torch autograd{suffix}", hints=hints.get("dx", ())),
+              matches("dw", scale=reference_scale, points=dw_points, name=f"dw matches torch autograd{suffix}", hints=hints.get("dw", ()))]
     if db_points:
-        checks.append(matches_torch("db", points=db_points, name=f"db matches torch autograd{suffix}", hints=hints.get("db", ())))
+        checks.append(matches("db", scale=reference_scale, points=db_points, name=f"db matches torch autograd{suffix}", hints=hints.get("db", ())))
     return checks
 
 
@@ -467,12 +445,12 @@ SANDWICH_HINTS = {name: _sandwich_hints(i, name) + AFFINE_HINTS[name] for i, nam
 EXERCISES = [
     Exercise("affine_forward", TOPIC, (
         Scenario("2-D x", affine_inputs(), affine_reference, returns=("out", "cache"), call=AFFINE_ARGS, checks=(
-            matches_torch("out", points=2.0),
+            matches("out", scale=reference_scale, points=2.0),
             unchanged_inputs(points=0.5),
         )),
         Scenario("x of more than two dimensions", affine_inputs(min_dims=3, max_dims=4), affine_reference,
                  returns=("out", "cache"), call=AFFINE_ARGS, checks=(
-                     matches_torch("out", points=1.0, name="out matches torch" + MULTI),
+                     matches("out", scale=reference_scale, points=1.0, name="out matches torch" + MULTI),
                      Check("cache is (x, w, b), x in its original shape", 0.5, _cache_holds_x_w_b),
                  )),
     ), (numpy_only(points=0.5),)),
@@ -490,7 +468,7 @@ EXERCISES = [
     Exercise("relu_forward", TOPIC, (
         Scenario("typical inputs", relu_inputs(), relu_reference, returns=("out", "cache"), call={"args": ("x",)},
                  checks=(
-                     matches_torch("out", points=2.0),
+                     matches("out", scale=reference_scale, points=2.0),
                      Check("cache is x", 0.5, _relu_cache_is_x),
                      unchanged_inputs(points=0.5),
                  )),
@@ -498,7 +476,7 @@ EXERCISES = [
     Exercise("relu_backward", TOPIC, (
         Scenario("typical inputs", relu_inputs(with_dout=True), relu_reference, returns="dx",
                  driver=backward_with_fixed_cache, call={"cache": "x"}, checks=(
-                     matches_torch("dx", points=2.5, name="dx matches torch autograd", hints=(
+                     matches("dx", scale=reference_scale, points=2.5, name="dx matches torch autograd", hints=(
                          hint_if_close(DOUT_MASK, "dx", lambda ex, exp: ex["dout"] * (ex["dout"] > 0)),
                          hint_if_close("dx is the mask (x > 0) itself: multiply it by dout (chain rule)", "dx",
                                        lambda ex, exp: (ex["x"] > 0).astype(np.float64)),
@@ -509,7 +487,7 @@ EXERCISES = [
     Exercise("affine_relu_forward", TOPIC, (
         Scenario("typical inputs", affine_inputs(max_dims=3, relu=True), affine_relu_reference,
                  returns=("out", "cache"), call=AFFINE_ARGS, checks=(
-                     matches_torch("out", points=2.0),
+                     matches("out", scale=reference_scale, points=2.0),
                      unchanged_inputs(points=0.5),
                  )),
     ), (numpy_only(points=0.5),)),
@@ -533,14 +511,14 @@ EXERCISES = [
                  )),
         Scenario("scores (y is None)", network_inputs(with_labels=False), network_reference, returns="scores",
                  driver=network_loss, checks=(
-                     matches_torch("scores", points=1.5, hints=(
+                     matches("scores", scale=reference_scale, points=1.5, hints=(
                          hint_if_close("the hidden layer has no ReLU: affine - relu - affine", "scores",
                                        lambda ex, exp: (_flat(ex["X"]) @ ex["W1"] + ex["b1"]) @ ex["W2"] + ex["b2"]),)),
                  )),
         Scenario("loss and gradients", network_inputs(with_labels=True), network_reference,
                  returns=("loss", *map(_grad, PARAMS)), driver=network_loss, checks=(
-                     matches_torch("loss", points=1.5, hints=LOSS_HINTS),
-                     *(matches_torch(_grad(name), points=1.25 if name.startswith("W") else 0.75,
+                     matches("loss", scale=reference_scale, points=1.5, hints=LOSS_HINTS),
+                     *(matches(_grad(name), scale=reference_scale, points=1.25 if name.startswith("W") else 0.75,
                                name=f"{_grad(name)} matches torch autograd", hints=_grad_hints(name))
                        for name in PARAMS),
                      unchanged_inputs(points=0.5),

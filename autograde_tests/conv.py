@@ -14,11 +14,9 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 
 from autograde_tests import strategies as dst
-from grader.engine.checks import (failed_call, hint_if_close, hint_if_scaled, matches, numpy_only, raises_value_error,
-                           unchanged_inputs)
+from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, describe, failed_call, hint_if_close,
+                                  hint_if_scaled, matches, numpy_only, raises_value_error, unchanged_inputs)
 from grader.isolation.drivers import call_expecting_error, forward_then_backward
-from grader.engine.outcomes import describe
-from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "conv"
 
@@ -233,23 +231,6 @@ def backward_from_fixed_cache(student, exercise, example, call):
 # Checks -----------------------------------------------------------------------------------------
 
 
-def unchanged_inputs_and_params(*, points: float) -> Check:
-    """unchanged_inputs, extended to the dict inputs (conv_param, pool_param)."""
-    arrays = unchanged_inputs(points=points)
-
-    def verify(example, outcome, expected):
-        failure = arrays.verify(example, outcome, expected)
-        if failure:
-            return failure
-        after = outcome.raw["after"]
-        for key, before in example.items():
-            if isinstance(before, dict) and after.get(key) != before:
-                return Failure(f"the input {key} was modified in place: it is {after.get(key)!r} after the call")
-        return None
-
-    return Check(arrays.name, points, verify, conditional=True)
-
-
 def _same(got, want) -> bool:
     if isinstance(want, np.ndarray):
         return isinstance(got, np.ndarray) and got.shape == want.shape and np.array_equal(got, want)
@@ -455,7 +436,7 @@ def _pool_forward(kind):
                  returns=("out", "cache"), call={"args": ("x", "pool_param")}, checks=(
                      matches("out", points=2.0, hints=tuple(hints)),
                      cache_holds("x", "pool_param", points=0.5),
-                     unchanged_inputs_and_params(points=0.5),
+                     unchanged_inputs(points=0.5),
                  )),
     ), (numpy_only(points=0.5),))
 
@@ -465,7 +446,7 @@ def _pool_backward(kind):
         which = "overlapping windows" if overlapping else "windows that do not overlap"
         checks = (matches("dx", points=points, name=f"dx matches torch autograd ({which})", hints=_pool_dx_hints(kind)),)
         if overlapping:
-            checks += (unchanged_inputs_and_params(points=0.5),)
+            checks += (unchanged_inputs(points=0.5),)
         return Scenario(which, pool_layers(overlapping=overlapping, distinct=kind == "max", with_dout=True),
                         pool_backward_reference(kind), returns="dx", driver=backward_from_fixed_cache,
                         call={"cache": ("x", "pool_param")}, checks=checks, max_examples=max_examples)
@@ -486,7 +467,7 @@ EXERCISES = [
                          output_size_hint("H' = 1 + (H + 2 * pad - HH) // stride, W' = 1 + (W + 2 * pad - WW) // stride"),
                      )),
                      cache_holds("x", "w", "b", "conv_param", points=0.5),
-                     unchanged_inputs_and_params(points=0.5),
+                     unchanged_inputs(points=0.5),
                  )),
     ), (numpy_only(points=0.5),)),
     Exercise("conv_backward_naive", TOPIC, (
@@ -496,7 +477,7 @@ EXERCISES = [
                      matches("dx", points=2.0, name="dx matches torch autograd", hints=CONV_DX_HINTS),
                      matches("dw", points=2.0, name="dw matches torch autograd", hints=CONV_DW_HINTS),
                      matches("db", points=1.0, name="db matches torch autograd", hints=CONV_DB_HINTS),
-                     unchanged_inputs_and_params(points=0.5),
+                     unchanged_inputs(points=0.5),
                  )),
     ), (numpy_only(points=0.5),)),
     _pool_forward("max"),

@@ -17,9 +17,8 @@ from scipy import stats
 
 from autograde_tests import strategies as dst
 from grader.engine import compare
-from grader.engine.checks import failed_call, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, numpy_only, unchanged_inputs
-from grader.engine.outcomes import conform
-from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, conform, failed_call, global_rng_untouched,
+                                  hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, numpy_only, unchanged_inputs)
 
 TOPIC = "kmeans"
 
@@ -621,16 +620,6 @@ def _same_for_same_seed(example, outcome, expected):
     return None
 
 
-def _global_state_untouched(example, outcome, expected):
-    if outcome.error:
-        return Failure(outcome.error)
-    before, after = outcome.raw["global_state"]
-    if not all(np.array_equal(a, b) for a, b in zip(before, after)):
-        return Failure("the global np.random state changed: draw only from the rng argument (rng.integers, "
-                       "rng.choice, rng.random), never from np.random.* functions")
-    return None
-
-
 @st.composite
 def plusplus_problems(draw):
     """Dicts X (N, D), k (1 <= k <= number of distinct rows), seed."""
@@ -702,7 +691,7 @@ EXERCISES = [
         Scenario("seeded draws", plusplus_problems(), no_reference, returns=None, driver=plusplus_twice, checks=(
             Check("centroids are k distinct rows of X", 1.5, _rows_of_X),
             Check("the same seed gives the same centroids", 0.5, _same_for_same_seed),
-            Check("draws only from rng (the global np.random state is untouched)", 0.5, _global_state_untouched),
+            global_rng_untouched(points=0.5, name="draws only from rng (the global np.random state is untouched)"),
             unchanged_inputs(points=0.5),
         )),
         Scenario("D^2-weighted choice over many seeds", st.just(PLUSPLUS_DATA), plusplus_reference, returns=None,

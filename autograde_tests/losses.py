@@ -10,8 +10,8 @@ from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
 from grader.engine import compare
-from grader.engine.checks import failed_call, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, numpy_only, unchanged_inputs
-from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.engine.checks import (Exercise, Hint, Scenario, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches,
+                                  numpy_only, reference_scale, scale_of, unchanged_inputs)
 
 TOPIC = "losses"
 
@@ -96,8 +96,14 @@ def smooth_l1_reference(example):
 
 
 def bce_reference(example):
+    """The loss and dlogits, with their scales: the size of the rounding error every correct algebra
+    makes. A confident correct logit has a loss of e.g. log1p(e^-30) ~ 1e-13 that log(1 + e^-30)
+    gets 1e-3 wrong in relative terms, and max(z, 0) - z t cancels to ~eps |z|: rounding is eps * |z|
+    per element of the loss, and eps per element of sigmoid(z) - t, over the size, for dlogits."""
     expected = _elementwise_reference(F.binary_cross_entropy_with_logits, "logits")(example)
-    return {**expected, "sigmoid": torch.sigmoid(torch.from_numpy(example["logits"])).numpy()}
+    logits = example["logits"]
+    return {**expected, "sigmoid": torch.sigmoid(torch.from_numpy(logits)).numpy(),
+            scale_of("loss"): 1 + float(np.abs(logits).max()), scale_of("dlogits"): 1 / logits.size}
 
 
 def _penalty_reference(penalty):
@@ -149,33 +155,6 @@ def loss_and_gradient_checks(*, loss_hints=(), gradient_hints_=(), loss_points=1
     )
 
 
-def matches_on_scale(*outputs: str, scales, points: float, name: str, finite: bool = False, hints=()) -> Check:
-    """Like `matches`, with the absolute tolerance taken relative to `scales[output](example)`, the size
-    of the rounding error every correct algebra makes, rather than to the largest expected element.
-
-    Binary cross-entropy needs this: a confident correct logit has a loss of e.g. log1p(e^-30) ~ 1e-13
-    that log(1 + e^-30) gets 1e-3 wrong in relative terms, and max(z, 0) - z t cancels to ~eps |z|.
-    """
-
-    def verify(example, outcome, expected):
-        failure = failed_call(outcome, *outputs)
-        if failure:
-            return failure
-        for output in outputs:
-            got = np.asarray(outcome.outputs[output], dtype=np.float64)
-            if finite and not np.isfinite(got).all():
-                return Failure(f"{output} holds NaN or infinite values for logits of large magnitude")
-            failure = compare.mismatch(output, got, expected[output], floor=scales[output](example), against="torch")
-            if failure:
-                return failure
-        return None
-
-    return Check(name, points, verify, tuple(hints))
-
-
-# Rounding errors: eps * |z| per element of the loss; eps per element of sigmoid(z) - t, over the size.
-BCE_SCALES = {"loss": lambda ex: 1 + float(np.abs(ex["logits"]).max()), "dlogits": lambda ex: 1 / ex["logits"].size}
-
 LOG_OF_SIGMOID = ("the loss overflows for large |z|: log(sigmoid(z)) is log(0) once sigmoid(z) rounds to 0 (or "
                   "to 1, for log(1 - sigmoid(z))), and loses digits well before that; use the same value written as "
                   "max(z, 0) - z * t + log(1 + exp(-|z|))")
@@ -192,7 +171,7 @@ def _log_of_sigmoid(example, expected):
 def _naive_log_sigmoid(example, outcome, expected):
     """The loss is wrong (not just dlogits, judged by the same check) in the way log(sigmoid(z)) is."""
     got = outcome.outputs.get("loss")
-    if got is None or compare.mismatch("loss", got, expected["loss"], floor=BCE_SCALES["loss"](example)) is None:
+    if got is None or compare.mismatch("loss", got, expected["loss"], floor=expected[scale_of("loss")]) is None:
         return False
     return not np.isfinite(got) or hint_if_close("", "loss", _log_of_sigmoid).applies(example, outcome, expected)
 
@@ -257,20 +236,20 @@ EXERCISES = [
     Exercise("bce_with_logits_loss", TOPIC, (
         Scenario("logits of any shape", logit_batches(), bce_reference, returns=("loss", "dlogits"),
                  call={"args": ("logits", "target")}, checks=(
-                     matches_on_scale("loss", scales=BCE_SCALES, points=1.5, name="loss matches torch",
-                                      hints=reduction_hints("loss", "logits")),
-                     matches_on_scale("dlogits", scales=BCE_SCALES, points=2.0, name="dlogits matches torch autograd",
-                                      hints=gradient_hints("dlogits", "logits") + (
-                                          hint_if_close("dlogits is (sigmoid(z) - t) / size: the - t is missing",
-                                                        "dlogits", lambda ex, exp: exp["sigmoid"] / ex["logits"].size),)),
+                     matches("loss", points=1.5, scale=reference_scale, hints=reduction_hints("loss", "logits")),
+                     matches("dlogits", points=2.0, name="dlogits matches torch autograd", scale=reference_scale,
+                             hints=gradient_hints("dlogits", "logits") + (
+                                 hint_if_close("dlogits is (sigmoid(z) - t) / size: the - t is missing",
+                                               "dlogits", lambda ex, exp: exp["sigmoid"] / ex["logits"].size),)),
                      unchanged_inputs(points=0.5),
                  )),
         Scenario("logits of large magnitude", logit_batches(magnitude=1e4), bce_reference, returns=("loss", "dlogits"),
                  call={"args": ("logits", "target")}, checks=(
-                     matches_on_scale("loss", "dlogits", scales=BCE_SCALES, points=1.0, finite=True,
-                                      name="finite and correct for logits of magnitude up to 1e4",
-                                      hints=(Hint(LOG_OF_SIGMOID, _naive_log_sigmoid),
-                                             hint_if_nonfinite(SIGMOID_OVERFLOW, "dlogits"))),
+                     matches("loss", "dlogits", points=1.0, name="finite and correct for logits of magnitude up to 1e4",
+                             scale=reference_scale, finite=True,
+                             typical={"loss": "loss matches torch", "dlogits": "dlogits matches torch autograd"},
+                             hints=(Hint(LOG_OF_SIGMOID, _naive_log_sigmoid, "loss"),
+                                    hint_if_nonfinite(SIGMOID_OVERFLOW, "dlogits"))),
                  )),
     ), (numpy_only(points=0.5),)),
     Exercise("l2_regularization", TOPIC, (

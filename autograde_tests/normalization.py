@@ -6,8 +6,8 @@ conventions (momentum weighting the batch statistic, unbiased running variance).
 the view of x whose axes the statistics are taken over (a `Layout`).
 
 Tolerances. Sums that cancel (dbeta, dgamma, dx, which is exactly 0 for N = 2 without eps) are
-compared against the size of the terms summed, not of the result: `<output>_scale` in each reference
-is that size, and rounding noise of any correct float64 formula is a tiny fraction of it.
+compared against the size of the terms summed, not of the result: `scale_of(<output>)` in each
+reference is that size, and rounding noise of any correct float64 formula is a tiny fraction of it.
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
 from grader.engine import compare
-from grader.engine.checks import (failed_call, hint_if_close, hint_if_scaled, no_loops, numpy_only, raised, raises_value_error,
-                           unchanged_inputs)
+from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, describe, failed_call, hint_if_close,
+                                  hint_if_scaled, matches, no_loops, numpy_only, raised, raises_value_error,
+                                  reference_scale, scale_of, unchanged_inputs)
 from grader.isolation.drivers import call_expecting_error, forward_then_backward, positional
-from grader.engine.outcomes import describe
-from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "normalization"
 RUNNING = ("running_mean", "running_var")
@@ -234,7 +233,7 @@ def _running(layout: Layout, example, mean, var, *, torch_momentum=False, var_de
         old = param.get(key, np.full(C, default))
         stat = stat.detach().reshape(-1).numpy()
         found[key] = (1 - m) * old + m * stat if torch_momentum else m * old + (1 - m) * stat
-        found[key + "_scale"] = float(np.abs(m * old).max() + (1 - m) * terms)
+        found[scale_of(key)] = float(np.abs(m * old).max() + (1 - m) * terms)
     return found
 
 
@@ -242,7 +241,7 @@ def train_reference(layout: Layout):
     def reference(example):
         x, gamma, beta = _tensors(example, "x", "gamma", "beta")
         out, xhat, mean, var, _ = _normalized(layout, example, x, gamma, beta)
-        expected = {"out": out.numpy(), "out_scale": _scale_of_out(layout, gamma, beta, xhat),
+        expected = {"out": out.numpy(), scale_of("out"): _scale_of_out(layout, gamma, beta, xhat),
                     "out_unbiased": _normalized(layout, example, x, gamma, beta, unbiased=True)[0].numpy(),
                     "out_eps_outside": _normalized(layout, example, x, gamma, beta, eps_outside=True)[0].numpy()}
         for index, (_, view) in enumerate(layout.wrong_stats):
@@ -267,7 +266,7 @@ def test_mode_reference(layout: Layout):
         mean, var = (torch.from_numpy(param[k]).reshape(shape) for k in RUNNING)
         xhat = (x - mean) / (var + _eps(example, layout)).sqrt()
         return {"out": (xhat * layout.broadcast(gamma) + layout.broadcast(beta)).numpy(),
-                "out_scale": _scale_of_out(layout, gamma, beta, xhat),
+                scale_of("out"): _scale_of_out(layout, gamma, beta, xhat),
                 "out_batch_stats": _normalized(layout, example, x, gamma, beta)[0].numpy()}
 
     return reference
@@ -288,9 +287,9 @@ def backward_reference(layout: Layout):
         # dx sums terms |dout * gamma| / std * (1 + x_hat^2) within each group of statistics
         view, stat_axes = layout.view((dout * gamma).abs() * (1 + xhat ** 2), example.get("G"))
         dx_scale = float((view.amax(dim=stat_axes, keepdim=True) / std).max())
-        return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta, "dx_scale": dx_scale,
-                "dgamma_scale": float((dout * xhat).abs().sum(dim=axes).max()),
-                "dbeta_scale": float(dout.abs().sum(dim=axes).max()),
+        return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta, scale_of("dx"): dx_scale,
+                scale_of("dgamma"): float((dout * xhat).abs().sum(dim=axes).max()),
+                scale_of("dbeta"): float(dout.abs().sum(dim=axes).max()),
                 "dx_no_mean_branch": gradients(example, detach_mean=True)[0],
                 "dx_no_var_branch": gradients(example, detach_std=True)[0],
                 "dgamma_with_x": (dout * x).sum(dim=axes, keepdim=layout.kind == "group").numpy()}
@@ -299,20 +298,6 @@ def backward_reference(layout: Layout):
 
 
 # Checks and hints -------------------------------------------------------------------------------
-
-
-def _close(outputs: tuple[str, ...], *, points: float, name: str, rtol=compare.RTOL, atol=compare.ATOL,
-           hints=()) -> Check:
-    """Each output matches torch within rtol of itself plus atol of its natural scale (`<name>_scale`)."""
-
-    def verify(example, outcome, expected):
-        failure = failed_call(outcome, *outputs)
-        for output in outputs:
-            failure = failure or compare.mismatch(output, outcome.outputs[output], expected[output], rtol=rtol,
-                                                  atol=atol, floor=expected[f"{output}_scale"], against="torch")
-        return failure
-
-    return Check(name, points, verify, hints)
 
 
 def _returned_param(outcome, layout: Layout):
@@ -333,7 +318,7 @@ def _stat_mismatch(layout: Layout, outcome, expected, *, rtol=compare.RTOL, atol
             return Failure(f"{layout.param}[{key!r}] should be an array of shape {expected[key].shape}, "
                            f"got {describe(got)}")
         failure = compare.mismatch(f"{layout.param}[{key!r}]", got, expected[key], rtol=rtol, atol=atol,
-                                   floor=expected[key + "_scale"])
+                                   floor=expected[scale_of(key)])
         if failure:
             return failure
     return None
@@ -415,23 +400,9 @@ def _raises_value_error(layout: Layout) -> Check:
     return Check("an invalid mode raises ValueError", 0.5, verify)
 
 
-def _unchanged(layout: Layout, points: float) -> Check:
-    """x, gamma, beta not modified, nor the entries of the parameter dict (but the running statistics)."""
-    arrays = unchanged_inputs(points=points, inputs=("x", "gamma", "beta"))
-
-    def verify(example, outcome, expected):
-        failure = arrays.verify(example, outcome, expected)
-        if failure:
-            return failure
-        after = outcome.raw["after"].get(layout.param)
-        for key, before in example[layout.param].items():
-            if key in RUNNING:
-                continue
-            if not isinstance(after, dict) or key not in after or after[key] != before:
-                return Failure(f"{layout.param}[{key!r}] was changed or removed by the call")
-        return None
-
-    return Check(arrays.name, points, verify, conditional=True)
+def _running_stats(layout: Layout) -> tuple[str, ...]:
+    """The entries of the parameter dict a train-mode forward writes (the contract lets it)."""
+    return tuple(f"{layout.param}[{key!r}]" for key in RUNNING)
 
 
 def _shape_hint(output: str, text: str) -> Hint:
@@ -499,23 +470,23 @@ def _forward_call(layout: Layout) -> dict:
 def forward_exercise(layout: Layout) -> Exercise:
     call = _forward_call(layout)
     returns = ("out", "cache")
-    out_check = _close(("out",), points=2.0 if layout.param == "bn_param" else 2.5,
+    out_check = matches("out", scale=reference_scale, points=2.0 if layout.param == "bn_param" else 2.5,
                        name="out matches torch (train mode)" if layout.param == "bn_param" else "out matches torch",
                        hints=_forward_hints(layout))
     train_checks = (out_check, _running_stats_updated(layout)) if layout.param == "bn_param" else (out_check,)
     scenarios = [
         Scenario("train mode" if layout.param == "bn_param" else "typical inputs", layer_inputs(layout),
-                 train_reference(layout), train_checks + (_unchanged(layout, 0.5),), returns,
+                 train_reference(layout), train_checks + (unchanged_inputs(points=0.5, may_change=_running_stats(layout)),), returns,
                  driver=forward_with_param, call=call),
         Scenario("badly scaled data", layer_inputs(layout, badly_scaled=True), train_reference(layout), (
-            _close(("out",), points=1.0, name="accurate for badly scaled data (large mean, small variance)",
+            matches("out", scale=reference_scale, points=1.0, name="accurate for badly scaled data (large mean, small variance)",
                    rtol=SCALED_RTOL, atol=SCALED_ATOL, hints=(_imprecise("out"),)),
         ), returns, driver=forward_with_param, call=call, max_examples=20),
     ]
     if layout.param == "bn_param":
         scenarios += [
             Scenario("test mode", layer_inputs(layout, mode="test"), test_mode_reference(layout), (
-                _close(("out",), points=1.0, name="out matches torch (test mode)", hints=(
+                matches("out", scale=reference_scale, points=1.0, name="out matches torch (test mode)", hints=(
                     hint_if_close("test mode normalizes with the batch statistics; it must use the running mean "
                                   "and variance", "out", lambda ex, exp: exp["out_batch_stats"]),)),
                 _running_stats_unchanged(layout),
@@ -532,14 +503,14 @@ def backward_exercise(layout: Layout, name: str) -> Exercise:
     hints = _gradient_hints(layout)
     scenarios = (
         Scenario("typical inputs", layer_inputs(layout, with_dout=True), backward_reference(layout), (
-            _close(("dx",), points=2.5, name="dx matches torch autograd", hints=hints["dx"]),
-            _close(("dgamma",), points=1.0, name="dgamma matches torch autograd", hints=hints["dgamma"]),
-            _close(("dbeta",), points=0.5, name="dbeta matches torch autograd", hints=hints["dbeta"]),
-            unchanged_inputs(points=0.5),
+            matches("dx", scale=reference_scale, points=2.5, name="dx matches torch autograd", hints=hints["dx"]),
+            matches("dgamma", scale=reference_scale, points=1.0, name="dgamma matches torch autograd", hints=hints["dgamma"]),
+            matches("dbeta", scale=reference_scale, points=0.5, name="dbeta matches torch autograd", hints=hints["dbeta"]),
+            unchanged_inputs(points=0.5, may_change=_running_stats(layout)),
         ), returns, driver=forward_then_backward, call=call),
         Scenario("badly scaled data", layer_inputs(layout, badly_scaled=True, with_dout=True),
                  backward_reference(layout), (
-                     _close(returns, points=1.0, name="accurate for badly scaled data (large mean, small variance)",
+                     matches(*returns, scale=reference_scale, points=1.0, name="accurate for badly scaled data (large mean, small variance)",
                             rtol=SCALED_RTOL, atol=SCALED_ATOL, hints=(_imprecise(*returns),)),
                  ), returns, driver=forward_then_backward, call=call, max_examples=20),
     )

@@ -15,9 +15,8 @@ from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
 from grader.engine import compare
-from grader.engine.checks import failed_call, hint_if_close, matches, numpy_only
-from grader.engine.outcomes import conform, describe
-from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
+from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, conform, describe, failed_call, hint_if_close,
+                                  matches, numpy_only, unchanged_inputs)
 
 TOPIC = "optim"
 
@@ -408,19 +407,6 @@ def defaults_filled(rule: Rule, *, points: float):
     return Check("config=None fills in the default hyperparameters", points, verify)
 
 
-def _dw_unchanged(example, outcome, expected):
-    if outcome.error:
-        return Failure(outcome.error)
-    after = outcome.raw.get("after", {}).get("dws") if isinstance(outcome.raw.get("after"), dict) else None
-    if not isinstance(after, list):
-        return Failure("dw could not be read back after the call")
-    for k, (before, now) in enumerate(zip(example["dws"], after)):
-        if not isinstance(now, np.ndarray) or now.shape != before.shape or not np.array_equal(now, before):
-            return Failure(f"dw was modified in place at step {k + 1}",
-                           ("rules may update w in place, but not dw: use out-of-place operations such as dw ** 2",))
-    return None
-
-
 SIGN = "every step moves along the gradient instead of against it (a sign error in the update)"
 NESTEROV_PLAIN = ("these are plain momentum steps (next_w = w + v), not Nesterov's: next_w = w - momentum * v_prev + "
                   "(1 + momentum) * v, with v_prev the velocity before this step (beware: after v_prev = v, an in-place "
@@ -472,7 +458,9 @@ def rule_exercise(rule: Rule) -> Exercise:
     given_checks = (next_w_matches(rule, name="next_w matches torch.optim at every step", points=2.0, hints=hints),)
     if rule.state:
         given_checks += (state_matches(rule, points=1.0, hints=state_hints),)
-    given_checks += (Check("dw is not modified", 0.5, _dw_unchanged),)
+    given_checks += (unchanged_inputs(points=0.5, may_change=("w", "config"), name="dw is not modified",
+                                      advice="rules may update w in place, but not dw: use out-of-place operations "
+                                             "such as dw ** 2"),)
     return Exercise(rule.name, TOPIC, (
         Scenario("config=None: the default hyperparameters", optimizer_runs(rule=rule, given=False),
                  rule_reference(rule), returns=None, driver=run_rule, checks=(
@@ -740,18 +728,6 @@ def _clipped_like(model: str) -> Callable:
     return applies
 
 
-def _grads_unchanged(example, outcome, expected):
-    if outcome.error:
-        return Failure(outcome.error)
-    after = (outcome.raw.get("after") or {}).get("grads")
-    for i, before in enumerate(example["grads"]):
-        now = after[i] if isinstance(after, list) and i < len(after) else None
-        if not isinstance(now, np.ndarray) or not np.array_equal(now, before):
-            return Failure(f"grads[{i}] was modified in place",
-                           ("scale copies (g * scale), not the arrays themselves (g *= scale)",))
-    return None
-
-
 PER_ARRAY = ("each array is clipped by its own norm; clip_grad_norm scales all arrays by one factor, from their joint "
              "norm sqrt(sum of the squares of all elements of all arrays)")
 
@@ -764,7 +740,7 @@ CLIP_EXERCISE = Exercise("clip_grad_norm", TOPIC, (
                  matches("total_norm", points=1.0, hints=(
                      hint_if_close("total_norm is the squared norm: take its square root", "total_norm",
                                    lambda ex, exp: exp["squared"]),)),
-                 Check("inputs are not modified", 0.5, _grads_unchanged),
+                 unchanged_inputs(points=0.5, advice="scale copies (g * scale), not the arrays themselves (g *= scale)"),
              )),
     Scenario("joint norm below max_norm", gradient_lists(clipped=False), clip_reference,
              returns=("clipped", "total_norm"), call=CLIP_CALL, checks=(

@@ -7,14 +7,19 @@ import torch
 import torch.nn.functional as F
 
 from autograde_tests import strategies as dst
-from grader.engine.checks import (finite_outputs, hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, no_loops,
-                           numpy_only, unchanged_inputs)
-from grader.engine.spec import Check, Exercise, Failure, Scenario
+from grader.engine import compare
+from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, failed_call, hint_if_close, hint_if_nonfinite,
+                                  hint_if_scaled, matches, no_loops, numpy_only, unchanged_inputs)
 
 TOPIC = "softmax"
 
 NO_MAX_SHIFT = ("the result overflows for large scores: subtract each row's maximum before exponentiating "
                 "(softmax does not change when a constant is added to a row)")
+GLOBAL_MAX_SHIFT = ("the scores are shifted by the largest score of the whole batch, not of each row: a row far below "
+                    "it underflows to exp(...) = 0; subtract each row's own maximum (np.max(x, axis=1, keepdims=True))")
+EPSILON_IN_LOG = ("the loss adds an epsilon inside the log (log(p + eps)): that changes the loss when the correct class "
+                  "has a tiny probability; compute log p as shifted - log(sum(exp(shifted))) (log-softmax), which "
+                  "never takes log(0)")
 
 
 # References -------------------------------------------------------------------------------------
@@ -34,7 +39,8 @@ def linear_softmax_reference(example):
     penalty = (W.detach() ** 2).sum().item()
     W_np = example["W"]
     return {"loss": data_loss.item() + reg * penalty, "dW": data_dW.numpy() + 2 * reg * W_np,
-            "data_loss": data_loss.item(), "data_dW": data_dW.numpy(), "penalty": penalty}
+            "data_loss": data_loss.item(), "data_dW": data_dW.numpy(), "penalty": penalty,
+            "probs": torch.softmax((X @ W).detach(), dim=1).numpy()}
 
 
 def softmax_loss_reference(example):
@@ -44,11 +50,64 @@ def softmax_loss_reference(example):
     return {"loss": loss.item(), "dx": x.grad.numpy(), "probs": torch.softmax(x.detach(), dim=1).numpy()}
 
 
+# Strategies -------------------------------------------------------------------------------------
+# Shared with svm in autograde_tests.strategies: classification_batches, large_offset_batches, score_batches.
+
+# Scores of large magnitude: rows at offsets up to 1e4 from each other, each row within 50 (so a shift
+# by the batch's maximum, not each row's, underflows a row far below the top one).
+LARGE_SCORES = dict(max_offset=1e4, spread=50)
+
+
 # Hints ------------------------------------------------------------------------------------------
 
 
 def _n(example) -> int:
     return len(example["y"])
+
+
+def _epsilon_in_log(example, outcome, expected) -> bool:
+    """The loss is -mean(log(p[y] + eps)) (+ the penalty) for some eps in [1e-40, 0.1]: an epsilon
+    inside the log. It lowers the loss, by more the smaller p[y] is; found by bisection on log10(eps)."""
+    got = outcome.outputs.get("loss")
+    if got is None or not np.isfinite(got) or got >= expected["loss"] or compare.close(got, expected["loss"]):
+        return False
+    probs = expected["probs"]
+    p = probs[np.arange(len(probs)), example["y"]]
+    if not (p > 0).all():
+        return False
+    rest = expected["loss"] + float(np.mean(np.log(p)))  # the penalty, if any
+
+    def loss(log_eps):
+        return rest - float(np.mean(np.log(p + 10.0 ** log_eps)))
+
+    low, high = -40.0, -1.0
+    if not loss(high) <= got <= loss(low):
+        return False
+    for _ in range(100):
+        middle = (low + high) / 2
+        low, high = (middle, high) if loss(middle) > got else (low, middle)
+    return compare.close(got, loss(low))
+
+
+def _scores(example):
+    return example["x"] if "x" in example else example["X"] @ example["W"]
+
+
+def _shifted_by_the_batch_max(example, outcome, expected) -> bool:
+    """A wrong output, and some row's largest score so far below the batch's largest that exp of the
+    row shifted by the batch's maximum loses precision (below exp(-708), subnormal) or underflows to 0."""
+    tops = _scores(example).max(axis=1)
+    wrong = any(not compare.close(got, expected[name]) for name, got in outcome.outputs.items())
+    return wrong and bool((tops.max() - tops > 700).any())
+
+
+EPSILON_HINT = Hint(EPSILON_IN_LOG, _epsilon_in_log, "loss")
+
+
+def _stability_hints(*outputs: str):
+    """The overflow hint for each output, and the one for a shift by the batch's maximum."""
+    global_shift = (Hint(GLOBAL_MAX_SHIFT, _shifted_by_the_batch_max),)
+    return tuple(hint_if_nonfinite(NO_MAX_SHIFT, output) for output in outputs) + global_shift
 
 
 LINEAR_LOSS_HINTS = (
@@ -58,6 +117,7 @@ LINEAR_LOSS_HINTS = (
                   lambda ex, exp: exp["data_loss"] + 0.5 * ex["reg"] * exp["penalty"]),
     hint_if_close("the data loss is summed, not averaged: divide it by the number of examples N", "loss",
                   lambda ex, exp: _n(ex) * exp["data_loss"] + ex["reg"] * exp["penalty"]),
+    EPSILON_HINT,
 )
 
 LINEAR_GRADIENT_HINTS = (
@@ -73,9 +133,13 @@ LINEAR_GRADIENT_HINTS = (
 )
 
 
+# Checks -----------------------------------------------------------------------------------------
+
+
 def _rows_sum_to_one(example, outcome, expected):
-    if outcome.error or "probs" not in outcome.outputs:
-        return Failure(outcome.error or outcome.problems.get("probs", "probs was not returned"))
+    failure = failed_call(outcome, "probs")
+    if failure:
+        return failure
     sums = np.asarray(outcome.outputs["probs"], dtype=np.float64).sum(axis=1)
     bad = np.flatnonzero(~(np.abs(sums - 1.0) <= 1e-9))
     if bad.size:
@@ -83,7 +147,14 @@ def _rows_sum_to_one(example, outcome, expected):
     return None
 
 
+def _stable(*outputs: str, typical: dict[str, str], hints=()) -> Check:
+    return matches(*outputs, points=1.0, name="stable for scores of magnitude up to 1e4", finite=True,
+                   typical=typical, hints=_stability_hints(*outputs) + tuple(hints))
+
+
 # Exercises --------------------------------------------------------------------------------------
+
+LINEAR_TYPICAL = {"loss": "loss matches torch", "dW": "dW matches torch autograd"}
 
 
 def _linear_loss_scenarios():
@@ -96,8 +167,7 @@ def _linear_loss_scenarios():
                  )),
         Scenario("scores of large magnitude", dst.large_offset_batches(), linear_softmax_reference,
                  returns=("loss", "dW"), call={"args": ("W", "X", "y", "reg")}, checks=(
-                     finite_outputs("loss", "dW", points=1.0, name="stable for scores of magnitude up to 1e4",
-                                    hints=(hint_if_nonfinite(NO_MAX_SHIFT, "loss"), hint_if_nonfinite(NO_MAX_SHIFT, "dW"))),
+                     _stable("loss", "dW", typical=LINEAR_TYPICAL, hints=(EPSILON_HINT,)),
                  )),
     )
 
@@ -112,10 +182,9 @@ EXERCISES = [
                      Check("rows sum to one", 0.5, _rows_sum_to_one),
                      unchanged_inputs(points=0.5),
                  )),
-        Scenario("scores of large magnitude", dst.score_batches(max_offset=1e4, spread=50, with_labels=False), softmax_reference,
+        Scenario("scores of large magnitude", dst.score_batches(**LARGE_SCORES, with_labels=False), softmax_reference,
                  returns="probs", call={"args": ("x",)}, checks=(
-                     finite_outputs("probs", points=1.0, name="stable for scores of magnitude up to 1e4",
-                                    hints=(hint_if_nonfinite(NO_MAX_SHIFT, "probs"),)),
+                     _stable("probs", typical={"probs": "probs matches torch"}),
                  )),
     ), (numpy_only(points=0.5),)),
     Exercise("softmax_loss_naive", TOPIC, _linear_loss_scenarios(), (numpy_only(points=0.5),)),
@@ -126,7 +195,8 @@ EXERCISES = [
                  call={"args": ("x", "y")}, checks=(
                      matches("loss", points=1.5, hints=(
                          hint_if_scaled("the loss is summed, not averaged: divide by the number of examples N",
-                                        "loss", _n),)),
+                                        "loss", _n),
+                         EPSILON_HINT)),
                      matches("dx", points=2.0, name="dx matches torch autograd", hints=(
                          hint_if_scaled("dx is N times too large: divide it by the number of examples N", "dx", _n),
                          hint_if_close("dx is missing the -1 at each example's correct class "
@@ -134,10 +204,10 @@ EXERCISES = [
                      )),
                      unchanged_inputs(points=0.5),
                  )),
-        Scenario("scores of large magnitude", dst.score_batches(max_offset=1e4, spread=50), softmax_loss_reference,
+        Scenario("scores of large magnitude", dst.score_batches(**LARGE_SCORES), softmax_loss_reference,
                  returns=("loss", "dx"), call={"args": ("x", "y")}, checks=(
-                     finite_outputs("loss", "dx", points=1.0, name="stable for scores of magnitude up to 1e4",
-                                    hints=(hint_if_nonfinite(NO_MAX_SHIFT, "loss"), hint_if_nonfinite(NO_MAX_SHIFT, "dx"))),
+                     _stable("loss", "dx", typical={"loss": "loss matches torch", "dx": "dx matches torch autograd"},
+                             hints=(EPSILON_HINT,)),
                  )),
     ), (numpy_only(points=0.5),)),
 ]

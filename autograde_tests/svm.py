@@ -8,9 +8,9 @@ import torch.nn.functional as F
 
 from autograde_tests import softmax
 from autograde_tests import strategies as dst
-from grader.engine.checks import finite_outputs, hint_if_close, hint_if_scaled, matches, no_loops, numpy_only, unchanged_inputs
 from grader.engine import compare
-from grader.engine.spec import Exercise, Hint, Scenario
+from grader.engine.checks import (Exercise, Hint, Scenario, hint_if_close, hint_if_scaled, matches, no_loops, numpy_only,
+                                  unchanged_inputs)
 
 TOPIC = "svm"
 
@@ -119,7 +119,8 @@ def _when_wrong(output, hints):
     def wrong(example, outcome, expected):
         return not compare.close(outcome.outputs.get(output), expected[output])
 
-    return tuple(Hint(h.text, lambda ex, out, exp, h=h: wrong(ex, out, exp) and h.applies(ex, out, exp)) for h in hints)
+    return tuple(Hint(h.text, lambda ex, out, exp, h=h: wrong(ex, out, exp) and h.applies(ex, out, exp), output)
+                 for h in hints)
 
 
 def _reg_dW(example):
@@ -157,8 +158,9 @@ def _linear_svm_scenarios():
         )),
         Scenario("scores of large magnitude", large_linear_batches(), linear_svm_reference, returns=("loss", "dW"),
                  call=call, checks=(
-                     finite_outputs("loss", "dW", points=1.0, name="correct for scores of magnitude up to 1e4",
-                                    hints=_when_wrong("loss", LINEAR_LOSS_HINTS) + _when_wrong("dW", LINEAR_GRADIENT_HINTS)),
+                     matches("loss", "dW", points=1.0, name="correct for scores of magnitude up to 1e4", finite=True,
+                             typical={"loss": "loss matches torch", "dW": "dW matches torch autograd"},
+                             hints=_when_wrong("loss", LINEAR_LOSS_HINTS) + _when_wrong("dW", LINEAR_GRADIENT_HINTS)),
                  )),
     )
 
@@ -186,7 +188,8 @@ EXERCISES = [
                  )),
         Scenario("scores of large magnitude", score_matrices(magnitude=1e4), svm_loss_reference,
                  returns=("loss", "dx"), call={"args": ("x", "y")}, checks=(
-                     finite_outputs("loss", "dx", points=1.0, name="correct for scores of magnitude up to 1e4"),
+                     matches("loss", "dx", points=1.0, name="correct for scores of magnitude up to 1e4", finite=True,
+                             typical={"loss": "loss matches torch", "dx": "dx matches torch autograd"}),
                  )),
     ), (numpy_only(points=0.5),)),
 ]

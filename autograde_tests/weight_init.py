@@ -20,10 +20,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograde_tests import strategies as dst
-from grader.engine.checks import failed_call, numpy_only, raised, raises_value_error
+from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, conform, failed_call, global_rng_changed,
+                                  global_rng_untouched, numpy_only, raised, raises_value_error)
 from grader.isolation.drivers import call_expecting_error, keywords
-from grader.engine.outcomes import conform
-from grader.engine.spec import Check, Exercise, Failure, Hint, Scenario
 
 TOPIC = "weight_init"
 
@@ -442,17 +441,6 @@ GLOBAL_STATE = "the weights are drawn from the global np.random state: draw only
                "(rng.uniform, rng.normal, rng.standard_normal ...)"
 
 
-def _global_state_changed(example, outcome, expected) -> bool:
-    before, after = outcome.raw["global_state"]
-    return not _same_state(before, after)
-
-
-def _same_state(before, after) -> bool:
-    return len(before) == len(after) and all(
-        np.array_equal(x, y) if isinstance(x, np.ndarray) or isinstance(y, np.ndarray) else x == y
-        for x, y in zip(before, after))
-
-
 # Checks of rng use ------------------------------------------------------------------------------
 
 
@@ -489,19 +477,10 @@ def _other_seed_other_weights(example, outcome, expected):
     return None
 
 
-def _global_state_untouched(example, outcome, expected):
-    failure = failed_call(outcome)
-    if failure:
-        return failure
-    if _global_state_changed(example, outcome, expected):
-        return Failure("the call changed the global np.random state (np.random.get_state() differs before and after)")
-    return None
-
-
 RNG_HINTS = (
-    Hint(GLOBAL_STATE, _global_state_changed),
+    Hint(GLOBAL_STATE, global_rng_changed),
     Hint("the weights ignore rng: draw from the rng argument, not from a generator of your own",
-         lambda ex, out, exp: not _global_state_changed(ex, out, exp)),
+         lambda ex, out, exp: not global_rng_changed(ex, out, exp)),
 )
 
 
@@ -511,8 +490,7 @@ def rng_scenario() -> Scenario:
                     driver=seeded_draws, call={"kwargs": ("gain",)}, max_examples=20, checks=(
                         Check("the same seed gives the same weights", 0.5, _same_seed_same_weights, RNG_HINTS),
                         Check("different seeds give different weights", 0.5, _other_seed_other_weights, RNG_HINTS),
-                        Check("the global np.random state is left untouched", 0.5, _global_state_untouched,
-                              RNG_HINTS[:1]),
+                        global_rng_untouched(points=0.5, hints=RNG_HINTS[:1]),
                     ))
 
 

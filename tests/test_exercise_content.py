@@ -45,6 +45,21 @@ def test_mistake_loses_the_points_of_its_check(graded_mistakes, topic, variant):
         assert variant.hint in messages, messages
 
 
+# The checks on inputs of large magnitude: each judges what only large magnitudes reveal.
+STABILITY_CHECKS = ("stable for ", "finite and correct for ")
+
+
+@pytest.mark.parametrize("topic, variant", catalogue_variants("MISTAKES"), ids=lambda v: getattr(v, "id", v))
+def test_stability_checks_repeat_no_failure_of_typical_inputs(graded_mistakes, topic, variant):
+    """A mistake caught on typical inputs (dx N times too large...) keeps the large-magnitude points,
+    unless it is unstable too (then its catalogue entry says so)."""
+    result = graded_mistakes(topic)[variant.id]
+    for check in result.checks:
+        if check.name.startswith(STABILITY_CHECKS) and check.name not in variant.loses:
+            assert check.passed or check.message.startswith("not scored"), \
+                f"{check.name}: {check.message}"
+
+
 @pytest.mark.parametrize("topic, variant", catalogue_variants("ALTERNATIVES"), ids=lambda v: getattr(v, "id", v))
 def test_correct_alternative_gets_full_marks(graded_alternatives, topic, variant):
     result = graded_alternatives(topic)[variant.id]

@@ -127,7 +127,7 @@ def _run_scenarios(session: _Session, exercise: Exercise, prepared: tuple[Prepar
             for ps in prepared]
 
 
-def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, outcomes, include_hidden):
+def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, checks, outcomes):
     options = session.options
     scenario = prepared.scenario
     cache = {example_key(ex): (out, exp) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)}
@@ -141,9 +141,7 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, out
         return outcome_from_reply(reply, scenario, reference_values(scenario, example), exercise.name)
 
     results = []
-    for check in scenario.checks:
-        if check.hidden and not include_hidden:
-            continue
+    for check in checks:
         first = next(((ex, out, exp, f) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)
                       if (f := check.verify(ex, out, exp)) is not None), None)
         if first is None:
@@ -193,12 +191,15 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
             f" (limit {session.timeout:g} s for all its test inputs)" if failure.status == "timeout" else "")
         return ExerciseResult(exercise.name, exercise.topic, failure.status,
                               zero_checks(scenario_checks + static_checks, message), message)
-    dynamic = []
+    dynamic, judged = [], []
     for ps, scenario_outcomes in zip(prepared, outcomes):
-        dynamic += _judge_scenario(session, exercise, ps, scenario_outcomes, include_hidden)
+        failed = frozenset(r.name for r in dynamic if not r.passed)
+        checks = [c.given(failed) if c.given else c for c in ps.scenario.checks if include_hidden or not c.hidden]
+        dynamic += _judge_scenario(session, exercise, ps, checks, scenario_outcomes)
+        judged += checks
     gate = next((r for r, c in zip(statics_results, static_checks) if c.gate and not r.passed), None)
     results = _apply_conditions(tuple(dynamic) + tuple(statics_results),
-                                [c.conditional for c in scenario_checks + static_checks], gate)
+                                [c.conditional for c in judged + static_checks], gate)
     message = f"{where['definitions']} definitions found; graded the one in module {where['module']}" \
         if where.get("definitions", 1) > 1 else ""
     return ExerciseResult(exercise.name, exercise.topic, "graded", results, message)

@@ -9,6 +9,7 @@ outcome (a value, a gradient, an invariant) and carries its own points; StaticCh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Callable
 
 from hypothesis.strategies import SearchStrategy
@@ -47,6 +48,7 @@ class Hint:
 
     text: str
     applies: Callable[[dict, Outcome, dict], bool]
+    about: str | None = None  # the output whose value it recognises, when it judges one
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class Check:
     # A conditional check (inputs not modified...) scores only once a non-conditional one passes:
     # code that returns nothing useful earns nothing for what it leaves alone.
     conditional: bool = False
+    # A check whose verdict depends on other checks of the exercise (a stability check repeats no
+    # failure the typical-inputs checks explain): given the names of the exercise's checks failed so
+    # far, in report order, it returns the check to judge in its place. See checks.matches(typical=...).
+    given: Callable[[frozenset[str]], "Check"] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,13 +105,27 @@ class StaticCheck:
     conditional: bool = True
 
 
+class Kind(str, Enum):
+    """What the contract asks for: a function, or a class (built inside the worker by a driver)."""
+
+    FUNCTION = "function"
+    CLASS = "class"
+
+
 @dataclass(frozen=True)
 class Exercise:
+    """One function or class of the contract, graded as a whole.
+
+    `name` is the contract's (API.md) name, looked up in the submission; `topic` groups exercises
+    (a notebook, a stub file, `dlgrade check <topic>`). The score is the sum of the points of the
+    scenarios' checks and of the `static_checks` (which read the source: no loops, numpy only).
+    """
+
     name: str
     topic: str
     scenarios: tuple[Scenario, ...]
     static_checks: tuple[StaticCheck, ...] = ()
-    kind: str = "function"  # or "class"
+    kind: Kind = Kind.FUNCTION
 
     def checks(self, *, include_hidden: bool) -> list[tuple[Scenario | None, Check | StaticCheck]]:
         """Every check of the exercise in report order, with the scenario it belongs to."""
