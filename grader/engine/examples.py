@@ -30,14 +30,14 @@ def scenario_seed(exercise: Exercise, scenario: Scenario) -> int:
     return int.from_bytes(digest[:8], "little")
 
 
-def run_property(exercise: Exercise, scenario: Scenario, body, *, max_examples: int | None = None) -> None:
+def run_property(exercise: Exercise, scenario: Scenario, body) -> None:
     """Run `body(example)` as a hypothesis property over the scenario's inputs, with its fixed seed.
 
     Drawing and shrinking both go through here, so both see the same sequence of inputs.
     """
 
     @seed(scenario_seed(exercise, scenario))
-    @hypothesis_settings(max_examples or scenario.max_examples)
+    @hypothesis_settings(scenario.max_examples)
     @given(scenario.inputs)
     def scenario_property(example):
         body(example)
@@ -60,6 +60,7 @@ class PreparedScenario:
     scenario: Scenario
     examples: tuple[dict, ...]
     expected: tuple[dict, ...]
+    grader_error: str | None = None  # the reference failed: the scenario cannot be judged
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,12 @@ def make_plan(exercises, *, include_hidden: bool) -> Plan:
             if not include_hidden and all(check.hidden for check in scenario.checks):
                 continue
             examples = draw_examples(exercise, scenario)
-            expected = [reference_values(scenario, ex) for ex in examples]
+            try:
+                expected = [reference_values(scenario, ex) for ex in examples]
+            except Exception as exc:  # the grader's own content: its checks fail as grader errors
+                scenarios.append(PreparedScenario(scenario, (), (), f"the reference of {exercise.name}, scenario "
+                                                                    f"{scenario.name!r}, raised {type(exc).__name__}: {exc}"))
+                continue
             scenarios.append(PreparedScenario(scenario, tuple(examples), tuple(expected)))
         prepared[exercise.name] = tuple(scenarios)
     return Plan(tuple(exercises), prepared, include_hidden)

@@ -11,24 +11,28 @@ from grader.engine import formatting
 from grader.engine.spec import Check, Failure, Outcome
 
 
-def _hints(check: Check, example: dict, outcome: Outcome, expected: dict) -> list[str]:
-    found = []
+def _hints(check: Check, example: dict, outcome: Outcome, expected: dict) -> tuple[list[str], list[str]]:
+    """The texts of the hints that apply, and the faults of those that raised (the grader's own)."""
+    found, faults = [], []
     for hint in check.hints:
         try:
             if hint.text not in found and hint.applies(example, outcome, expected):
                 found.append(hint.text)
-        except Exception:  # a hint that cannot judge this output simply does not apply
-            continue
-    return found
+        except Exception as exc:
+            faults.append(f"a hint of the check {check.name!r} raised {type(exc).__name__}: {exc}")
+    return found, faults
 
 
 def check_message(check: Check, example: dict, outcome: Outcome, expected: dict, failure: Failure, *,
-                  shrunk: bool, every_input: bool) -> str:
+                  shrunk: bool, every_input: bool) -> tuple[str, list[str]]:
+    """The message, and the grader faults met while writing it (hints that raised)."""
     label = "on every input, for example" if every_input else "failing input (shrunk)" if shrunk else "failing input"
+    hints, faults = _hints(check, example, outcome, expected)
     lines = [failure.summary, f"  {label}:", formatting.example(example)]
     lines += [f"  {detail}" for detail in failure.details]
-    lines += [f"  hint: {text}" for text in _hints(check, example, outcome, expected)]
-    return "\n".join(lines)
+    lines += [f"  hint: {text}" for text in hints]
+    lines += [f"  grader error (not your fault): {fault}" for fault in faults]
+    return "\n".join(lines), faults
 
 
 def static_message(failure: Failure) -> str:

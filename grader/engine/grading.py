@@ -6,9 +6,10 @@ and references and the plain data the worker sends back.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.engine import feedback, registry, statics
@@ -19,6 +20,17 @@ from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult,
 from grader.isolation.sandbox import LoadReport, Worker, WorkerFailure, start_worker
 from grader.engine.shrinking import ShrinkBudget, shrink
 from grader.engine.spec import Exercise, StaticCheck
+
+
+LOG = logging.getLogger(__name__)
+
+
+def grader_error(check, exercise: Exercise, fault: str) -> CheckResult:
+    """A check the grader's own content could not judge: failed, marked, and logged on stderr (never
+    reported as the student's error; the run goes on)."""
+    LOG.error("grader error in %s, check %r: %s", exercise.name, check.name, fault)
+    return CheckResult(check.name, False, 0.0, float(check.points), check.hidden,
+                       f"grader error (not your fault; please tell your instructor): {fault}", grader_error=True)
 
 
 @dataclass
@@ -76,20 +88,16 @@ class _Session:
         try:
             replies = self.worker.request(jobs, self.timeout)
         except WorkerFailure:
-            self.discard()
+            self.close()
             raise
         if self.options.stats is not None:
             self.options.stats.add(replies)
         return replies
 
-    def discard(self) -> None:
+    def close(self) -> None:
+        """Ends the worker (killed, whatever its state); the next request starts a new one."""
         if self.worker is not None:
             self.worker.kill()
-            self.worker = None
-
-    def close(self) -> None:
-        if self.worker is not None:
-            self.worker.close()
             self.worker = None
 
 
@@ -108,11 +116,14 @@ def _not_found(exercise: Exercise, load: LoadReport, sources: statics.Submission
     return ExerciseResult(exercise.name, exercise.topic, "missing", zero_checks([c for _, c in checks], message), message)
 
 
-def _static_result(check: StaticCheck, located) -> CheckResult:
+def _static_result(exercise: Exercise, check: StaticCheck, located) -> CheckResult:
     if isinstance(located, str):
         failure_text = located
     else:
-        failure = check.inspect(*located)
+        try:
+            failure = check.inspect(*located)
+        except Exception as exc:
+            return grader_error(check, exercise, f"the check raised {type(exc).__name__}: {exc}")
         failure_text = None if failure is None else feedback.static_message(failure)
     passed = failure_text is None
     return CheckResult(check.name, passed, float(check.points) if passed else 0.0, float(check.points),
@@ -140,10 +151,18 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
             return None
         return outcome_from_reply(reply, scenario, reference_values(scenario, example), exercise.name)
 
+    fault = prepared.grader_error or next((o.grader_error for o in outcomes if o.grader_error), None)
     results = []
     for check in checks:
-        first = next(((ex, out, exp, f) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)
-                      if (f := check.verify(ex, out, exp)) is not None), None)
+        if fault:
+            results.append(grader_error(check, exercise, fault))
+            continue
+        try:
+            first = next(((ex, out, exp, f) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)
+                          if (f := check.verify(ex, out, exp)) is not None), None)
+        except Exception as exc:
+            results.append(grader_error(check, exercise, f"the check raised {type(exc).__name__}: {exc}"))
+            continue
         if first is None:
             results.append(CheckResult(check.name, True, float(check.points), float(check.points), check.hidden))
             continue
@@ -153,9 +172,12 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
                               lock=options.lock)
         example, outcome, expected, failure = (smallest.example, smallest.outcome, smallest.expected,
                                                smallest.failure) if smallest else first
-        message = feedback.check_message(check, example, outcome, expected, failure,
-                                         shrunk=smallest is not None, every_input=every_input_raised)
-        results.append(CheckResult(check.name, False, 0.0, float(check.points), check.hidden, message))
+        message, faults = feedback.check_message(check, example, outcome, expected, failure,
+                                                 shrunk=smallest is not None, every_input=every_input_raised)
+        for hint_fault in faults:
+            LOG.error("grader error in %s, check %r: %s", exercise.name, check.name, hint_fault)
+        results.append(CheckResult(check.name, False, 0.0, float(check.points), check.hidden, message,
+                                   grader_error=bool(faults)))
     return results
 
 
@@ -163,12 +185,12 @@ def _apply_conditions(results: tuple[CheckResult, ...], conditional: list[bool],
     """Conditional checks score only if a value check passed; a failed gate zeroes every check."""
     working = any(r.passed and r.max_points for r, c in zip(results, conditional) if not c)
     if not working:
-        results = tuple(CheckResult(r.name, False, 0.0, r.max_points, r.hidden,
-                                    "not scored until the function passes a check of its values")
+        results = tuple(replace(r, passed=False, points=0.0,
+                                message="not scored until the function passes a check of its values")
                         if c and r.passed else r for r, c in zip(results, conditional))
     if gate is not None:
-        results = tuple(r if r.name == gate.name else CheckResult(
-            r.name, False, 0.0, r.max_points, r.hidden, f"not scored ({gate.message.splitlines()[0]})"
+        results = tuple(r if r.name == gate.name else replace(
+            r, passed=False, points=0.0, message=f"not scored ({gate.message.splitlines()[0]})"
             + (f"\n{r.message}" if r.message else "")) for r in results)
     return results
 
@@ -183,7 +205,7 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
     scenario_checks = [c for ps in prepared for c in ps.scenario.checks if include_hidden or not c.hidden]
     static_checks = [c for c in exercise.static_checks if include_hidden or not c.hidden]
     located = sources.locate(exercise.name, where)
-    statics_results = [_static_result(c, located) for c in static_checks]
+    statics_results = [_static_result(exercise, c, located) for c in static_checks]
     try:
         outcomes = _run_scenarios(session, exercise, prepared)
     except WorkerFailure as failure:

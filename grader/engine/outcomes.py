@@ -88,6 +88,8 @@ def _parts(result, returns, exercise: str):
 
 
 def outcome_from_reply(reply: dict, scenario: Scenario, expected: dict, exercise: str) -> Outcome:
+    if "grader_error" in reply:
+        return Outcome({}, {}, grader_error=str(reply["grader_error"]))
     if "error" in reply or not isinstance(reply.get("reply"), dict):
         return Outcome({}, {}, str(reply.get("error", "the worker gave no reply")))
     raw = reply["reply"]

@@ -28,6 +28,11 @@ def _content_modules() -> dict[str, ModuleType]:
     return modules
 
 
+def import_content() -> None:
+    """Imports every content module now (a worker must, before its imports are blocked)."""
+    _content_modules()
+
+
 def content_module(name: str) -> ModuleType:
     return _content_modules()[name]
 

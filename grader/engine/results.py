@@ -13,10 +13,16 @@ class CheckResult:
     max_points: float
     hidden: bool
     message: str = ""
+    # The grader's own content failed (a check, a reference, a hint or a driver raised): the check
+    # scores nothing, and the message says it is no fault of the student's.
+    grader_error: bool = False
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "passed": self.passed, "points": self.points,
+        data = {"name": self.name, "passed": self.passed, "points": self.points,
                 "max_points": self.max_points, "hidden": self.hidden, "message": self.message}
+        if self.grader_error:
+            data["grader_error"] = True
+        return data
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ class Outcome:
     raw: dict[str, Any]
     error: str | None = None
     problems: dict[str, str] = field(default_factory=dict)  # outputs of the wrong type or shape
+    grader_error: str | None = None  # the grader could not run this input (its driver was not found...)
 
 
 # verify(example, outcome, expected) -> Failure | None

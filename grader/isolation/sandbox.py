@@ -52,7 +52,7 @@ def _exit_description(exitcode) -> str:
 
 
 class Worker:
-    """One worker process for one submission. Use as a context manager."""
+    """One worker process for one submission; `kill` ends it."""
 
     def __init__(self, root: Path, exercise_names: list[str], *, skip=(), timeout: float):
         self.root, self.timeout = Path(root), timeout
@@ -65,18 +65,9 @@ class Worker:
         self._process.start()
         child_end.close()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def close(self) -> None:
+    def kill(self) -> None:
         """Ends the worker. It is killed, not asked to exit: a worker that exits first would orphan
         the processes its student code started, and they would escape the kill."""
-        self.kill()
-
-    def kill(self) -> None:
         if self._process.pid is not None:
             proctree.kill_tree(self._process.pid)
         self._process.join(5)

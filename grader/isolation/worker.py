@@ -175,8 +175,7 @@ def _definitions(modules, names) -> tuple[dict[str, object], dict[str, dict]]:
 
 
 def _location(obj, candidates) -> dict:
-    info = {"kind": "class" if inspect.isclass(obj) else "function" if callable(obj) else "other",
-            "definitions": len(candidates), "module": candidates[0][1].__name__}
+    info = {"definitions": len(candidates), "module": candidates[0][1].__name__}
     code = getattr(obj, "__code__", None)
     if inspect.isclass(obj):
         try:
@@ -198,9 +197,12 @@ def _resolve(ref: str):
 
 def _run_job(job: dict, student, root: Path) -> dict:
     _seed_global_rngs()
-    started = time.perf_counter()
     try:
         driver = _resolve(job["driver"])
+    except Exception as exc:  # the grader's own content: never reported as the student's error
+        return {"grader_error": f"the driver {job['driver']} could not be found: {type(exc).__name__}: {exc}"}
+    started = time.perf_counter()
+    try:
         return {"reply": driver(student, job["exercise"], job["example"], job["call"]),
                 "seconds": time.perf_counter() - started}
     except BaseException as exc:
@@ -214,7 +216,7 @@ def main(conn, root: str, skip: list[str], exercise_names: list[str]) -> None:
     def send(message) -> None:
         conn.send_bytes(codec.encode(message))
 
-    registry.content_module("grader.isolation.drivers")  # import all content now: imports are blocked after _isolate
+    registry.import_content()  # now: imports are blocked after _isolate
     _isolate(root_path)
     modules, errors = _load(root_path, set(skip), send)
     definitions, where = _definitions(modules, exercise_names)
