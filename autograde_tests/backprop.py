@@ -17,7 +17,7 @@ from hypothesis.extra import numpy as hnp
 from scipy import stats
 
 from autograde_tests import strategies as dst
-from grader.engine.checks import (Check, Exercise, Failure, Scenario, conform, failed_call, hint_if_close, hint_if_returned,
+from grader.engine.checks import (Check, Exercise, Failure, Kind, Scenario, conform, failed_call, hint_if_close, hint_if_returned,
                                   hint_if_scaled, matches, numpy_only, reference_scale, scale_of, unchanged_inputs)
 from grader.isolation.drivers import forward_then_backward
 
@@ -523,5 +523,5 @@ EXERCISES = [
                        for name in PARAMS),
                      unchanged_inputs(points=0.5),
                  )),
-    ), (numpy_only(points=0.5),), kind="class"),
+    ), (numpy_only(points=0.5),), kind=Kind.CLASS),
 ]

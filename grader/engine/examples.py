@@ -14,7 +14,7 @@ import pickle
 from dataclasses import dataclass
 
 import torch
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject, seed, settings
 
 from grader.engine.spec import Exercise, Scenario
 
@@ -73,9 +73,18 @@ class Plan:
 
 
 def draw_examples(exercise: Exercise, scenario: Scenario) -> list[dict]:
-    drawn: list[dict] = []
-    run_property(exercise, scenario, lambda example: drawn.append(copy.deepcopy(example)))
-    return drawn
+    """The scenario's max_examples distinct inputs. Hypothesis may draw one input twice (two choice
+    sequences, one value); a repeat is rejected, so it does not take the place of a new input."""
+    drawn: dict[bytes, dict] = {}
+
+    def keep(example):
+        key = example_key(example)
+        if key in drawn:
+            reject()
+        drawn[key] = copy.deepcopy(example)
+
+    run_property(exercise, scenario, keep)
+    return list(drawn.values())
 
 
 def make_plan(exercises, *, include_hidden: bool) -> Plan:

@@ -13,6 +13,8 @@ import copy
 import time
 from dataclasses import dataclass, field
 
+from hypothesis import reject
+
 from grader.engine.examples import example_key, reference_values, run_property
 from grader.engine.spec import Check, Exercise, Failure, Outcome, Scenario
 
@@ -55,9 +57,14 @@ def shrink(exercise: Exercise, scenario: Scenario, check: Check, *, cache: dict,
     Outcome, or None when the worker broke (then shrinking stops).
     """
     state = _State(budget)
+    seen: set[bytes] = set()
 
     def evaluate(example: dict) -> None:
         key = example_key(example)
+        if state.smallest is None:  # replaying the plan: repeats are rejected there too (draw_examples)
+            if key in seen:
+                reject()
+            seen.add(key)
         if key not in cache:
             if state.spent():
                 return
