@@ -163,6 +163,11 @@ MISTAKES = [
     mistake("spatial_batchnorm_backward", "no gradient through the mean (in batchnorm_backward_alt)",
             (ALT_DX, ALT_DX.replace(" - dbeta", "")), loses=DX, hint="flows through the mean"),
     # spatial_groupnorm_forward
+    mistake("spatial_groupnorm_forward", "var.squeeze() drops the group axis when G = 1",
+            ("    var = np.mean(xc ** 2, axis=2, keepdims=True)\n    std = np.sqrt(var + eps)\n    xhat = (xc / std).reshape",
+             "    var = np.mean(xc ** 2, axis=2, keepdims=True).squeeze()\n    std = np.sqrt(var + eps)[..., None]\n"
+             "    xhat = (xc / std).reshape"),
+            loses="out matches torch", hint="G = 1"),
     mistake("spatial_groupnorm_forward", "interleaved groups (x.reshape(N, C // G, G, H, W))",
             (GN_STATS, "    grouped = x.reshape(N, C // G, G, H, W)\n"
                        "    mu = grouped.mean(axis=(1, 3, 4), keepdims=True)\n    xc = grouped - mu\n"
