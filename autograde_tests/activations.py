@@ -42,6 +42,30 @@ def _softplus(x):
     return np.logaddexp(0, x)
 
 
+# References -------------------------------------------------------------------------------------
+
+
+def reference_of(activation: Activation):
+    """out, and with a dout in the example, dx (and dalpha) by torch autograd."""
+
+    def reference(example):
+        x = torch.from_numpy(example["x"]).requires_grad_()
+        alpha = example.get("alpha")
+        if isinstance(alpha, np.ndarray):
+            alpha = torch.from_numpy(alpha).requires_grad_()
+        out = activation.function(x, alpha)
+        expected = {"out": out.detach().numpy()}
+        if "dout" in example:
+            wrt = [x, alpha] if activation.per_feature else [x]
+            grads = torch.autograd.grad(out, wrt, torch.from_numpy(example["dout"]))
+            expected["dx"] = grads[0].numpy()
+            if activation.per_feature:
+                expected["dalpha"] = grads[1].numpy()
+        return expected
+
+    return reference
+
+
 # Inputs -----------------------------------------------------------------------------------------
 
 
@@ -227,30 +251,6 @@ ACTIVATIONS = (
                           * _sigmoid(ex["x"])),
         )),
 )
-
-
-# References -------------------------------------------------------------------------------------
-
-
-def reference_of(activation: Activation):
-    """out, and with a dout in the example, dx (and dalpha) by torch autograd."""
-
-    def reference(example):
-        x = torch.from_numpy(example["x"]).requires_grad_()
-        alpha = example.get("alpha")
-        if isinstance(alpha, np.ndarray):
-            alpha = torch.from_numpy(alpha).requires_grad_()
-        out = activation.function(x, alpha)
-        expected = {"out": out.detach().numpy()}
-        if "dout" in example:
-            wrt = [x, alpha] if activation.per_feature else [x]
-            grads = torch.autograd.grad(out, wrt, torch.from_numpy(example["dout"]))
-            expected["dx"] = grads[0].numpy()
-            if activation.per_feature:
-                expected["dalpha"] = grads[1].numpy()
-        return expected
-
-    return reference
 
 
 # Exercises --------------------------------------------------------------------------------------

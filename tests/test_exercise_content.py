@@ -46,7 +46,7 @@ def test_mistake_loses_the_points_of_its_check(graded_mistakes, topic, variant):
 
 
 # The checks on inputs of large magnitude: each judges what only large magnitudes reveal.
-STABILITY_CHECKS = ("stable for ", "finite and correct for ")
+STABILITY_CHECKS = ("stable for ", "finite and correct for ", "correct for scores of magnitude")
 
 
 @pytest.mark.parametrize("topic, variant", catalogue_variants("MISTAKES"), ids=lambda v: getattr(v, "id", v))
