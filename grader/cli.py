@@ -25,6 +25,24 @@ def _select(names):
         raise click.UsageError(str(exc)) from None
 
 
+def _sandbox(require: bool) -> None:
+    """Announces a confinement weaker than full on stderr; with --require-sandbox refuses it (exit 2)."""
+    from grader.isolation import confine  # noqa: PLC0415
+
+    try:
+        level = confine.level()
+    except confine.SandboxError as exc:
+        raise click.UsageError(str(exc)) from None
+    if level == confine.FULL:
+        return
+    if require:
+        click.echo(f"Error: --require-sandbox: workers would run with sandbox {level!r}, not {confine.FULL!r} "
+                   f"(see docs/confinement.md)", err=True)
+        sys.exit(2)
+    click.echo(f"warning: submissions are confined at level {level!r} only, not {confine.FULL!r} "
+               f"(see docs/confinement.md)", err=True)
+
+
 def _existing_dir(path: str, what: str) -> Path:
     folder = Path(path)
     if not folder.is_dir():
@@ -63,13 +81,15 @@ def list_exercises(as_json):
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
 @click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed per exercise.")
-def check(names, path, json_file, timeout):
+@click.option("--require-sandbox", is_flag=True, help="Refuse to grade unless workers are fully confined.")
+def check(names, path, json_file, timeout, require_sandbox):
     """Self-check your code in PATH on the exercises or topics NAMES (default: all).
 
     Exits 0 only when every selected exercise gets full marks.
     """
     exercises = _select(names)
     folder = _existing_dir(path, "--path")
+    _sandbox(require_sandbox)
     click.echo(f"Checking {len(exercises)} exercise(s) in {folder.resolve()} ...", err=True)
     from grader.engine.grading import grade_submission  # noqa: PLC0415
 
@@ -93,8 +113,10 @@ def check(names, path, json_file, timeout):
               help="Seconds allowed per exercise.")
 @click.option("--course", type=click.Path(file_okay=False), help="An nbgrader course folder.")
 @click.option("--assignment", help="With --course: the assignment (topic) to grade.")
-def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course, assignment):
+@click.option("--require-sandbox", is_flag=True, help="Refuse to grade unless workers are fully confined.")
+def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course, assignment, require_sandbox):
     """Grade every subfolder of SUBMISSIONS_DIR as one student's submission."""
+    _sandbox(require_sandbox)
     if course or assignment:
         from grader.integrations import course_grading  # noqa: PLC0415
 
