@@ -144,8 +144,10 @@ def readable_paths() -> tuple[tuple[str, ...], tuple[str, ...]]:
     numpy_spec = importlib.util.find_spec("numpy")
     if numpy_spec and numpy_spec.submodule_search_locations:
         python.add(os.path.dirname(list(numpy_spec.submodule_search_locations)[0]))
-    read = [p for p in _SYSTEM if os.path.lexists(p)] + sorted(
-        {os.path.realpath(p) for p in python if p and os.path.isdir(p)})
+    python_dirs = sorted({os.path.realpath(p) for p in python if p and os.path.isdir(p)})
+    # One bind per tree: site-packages and lib-dynload usually sit inside the standard library's folder.
+    read = [p for p in _SYSTEM if os.path.lexists(p)] + [
+        p for p in python_dirs if not any(p.startswith(q.rstrip("/") + "/") for q in python_dirs)]
     hidden = set()
     for directory in _site_dirs():
         hidden.update(_hidden_by_name(directory))
