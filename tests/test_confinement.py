@@ -38,6 +38,14 @@ def softmax(x):
     e = np.exp(x - x.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 """
+# Raising the whole of what was read would put the secrets past the 300 characters an error message
+# keeps: the attackers raise the text around each secret they look for (nothing when they found none).
+EXCERPTS = """
+def _excerpts(text):
+    text = text.replace("\\x00", " ").replace("\\n", " ")
+    found = [text[max(i - 20, 0):i + 40] for i in (text.find(m) for m in ("SECRET", "ALICE-MARKER", "BEGIN SOLUTION", "root:")) if i >= 0]
+    return " | ".join(found) or "nothing: " + text[:200]
+"""
 ATTACK_THEN_SOFTMAX = """
 def softmax(x):
     _attack()
@@ -78,8 +86,8 @@ def _attacks(paths: dict[str, str]) -> dict[str, str]:
                         found.append(open(path).read())
                     except OSError as exc:
                         found.append(str(exc))
-                raise ValueError(" ".join(found).replace("\\n", " "))
-            """),
+                raise ValueError(_excerpts(" ".join(found)))
+            """) + EXCERPTS,
         "reads_environment": textwrap.dedent("""
             import os
             def softmax(x):
@@ -90,8 +98,8 @@ def _attacks(paths: dict[str, str]) -> dict[str, str]:
                             found.append(open(f"/proc/{pid}/{part}", "rb").read().decode(errors="replace"))
                         except OSError:
                             pass
-                raise ValueError(" ".join(found).replace("\\x00", " ").replace("\\n", " "))
-            """),
+                raise ValueError(_excerpts(" ".join(found)))
+            """) + EXCERPTS,
         "connects": textwrap.dedent(f"""
             import socket
             def _attack():
@@ -318,7 +326,10 @@ def test_a_course_notebook_cannot_read_gradebook_or_solutions(tmp_path):
     course = tmp_path / "course"
     build_course(course, ["softmax"])
     source = nbformat.read(course / "source" / "softmax" / "softmax.ipynb", as_version=4)
-    (course / "gradebook.db").write_bytes(b"SQLite format 3\x00GRADEBOOK-SECRET")
+    from nbgrader.api import Gradebook  # noqa: PLC0415
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        gradebook.add_student("GRADEBOOK-SECRET", first_name="Secret")
     for student, notebook in (("alice", source), ("mallory", nbformat.read(course / "release" / "softmax" / "softmax.ipynb",
                                                                            as_version=4))):
         if student == "mallory":
@@ -331,8 +342,8 @@ def test_a_course_notebook_cannot_read_gradebook_or_solutions(tmp_path):
                             found.append(open(path, errors="replace").read())
                         except OSError as exc:
                             found.append(str(exc))
-                    raise ValueError(" ".join(found).replace("\\n", " "))
-                """)
+                    raise ValueError(_excerpts(" ".join(found)))
+                """) + EXCERPTS
         folder = course / "submitted" / student / "softmax"
         folder.mkdir(parents=True)
         nbformat.write(notebook, folder / "softmax.ipynb")
@@ -344,7 +355,7 @@ def test_a_course_notebook_cannot_read_gradebook_or_solutions(tmp_path):
     data = {s["id"]: s for s in json.loads(text)["submissions"]}
     assert data["alice"]["score"] == data["alice"]["max_score"]
     assert "GRADEBOOK-SECRET" not in text and "BEGIN SOLUTION" not in text
-    assert "softmax" in json.dumps(data["mallory"])
+    assert "No such file or directory" in json.dumps(data["mallory"])  # the attack ran, and found nothing
 
 
 # Weaker levels, forced --------------------------------------------------------------------------------
