@@ -13,7 +13,7 @@ import click
 
 from grader.engine import registry
 from grader.reports import text as reports
-from grader.engine.classroom import grade_class, student_folders
+from grader.engine.classroom import grade_class, stray_files, student_folders
 from grader.engine.examples import make_plan
 from grader.engine.grading import GradingOptions
 
@@ -96,15 +96,17 @@ def check(names, path, json_file, timeout):
 def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course, assignment):
     """Grade every subfolder of SUBMISSIONS_DIR as one student's submission."""
     if course or assignment:
-        from grader.integrations import course_grading  # noqa: PLC0415
-
-        course_grading.autograde_course_command(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout)
+        _autograde_course(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout)
         return
     if not submissions_dir:
         raise click.UsageError("give SUBMISSIONS_DIR, or --course and --assignment")
     folders = student_folders(_existing_dir(submissions_dir, "SUBMISSIONS_DIR"))
     if not folders:
         raise click.UsageError(f"{submissions_dir!r} has no student folders (one subfolder per student)")
+    stray = stray_files(Path(submissions_dir))
+    if stray:
+        shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
+        click.echo(f"warning: {len(stray)} file(s) outside the student folders are not graded: {shown}", err=True)
     exercises = _select(only)
     plan = make_plan(exercises, include_hidden=True)
     options = GradingOptions(timeout=timeout)
@@ -116,6 +118,34 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
         reports.write_json(Path(json_file), results, max_score)
     if csv_file:
         Path(csv_file).write_text(reports.csv_text(results))
+
+
+def _autograde_course(course, assignment, *, json_file, jobs, timeout) -> None:
+    """`autograde --course C --assignment T`: grade the course's submissions, fill its gradebook."""
+    from grader.engine.results import report  # noqa: PLC0415
+    from grader.integrations import course_grading  # noqa: PLC0415
+
+    if not course or not assignment:
+        raise click.UsageError("--course and --assignment go together")
+    course = Path(course).resolve()
+    try:
+        course_grading.check_course(course, assignment)
+        count = len(course_grading.submissions(course, assignment))
+        with click.progressbar(length=count, label=f"Grading {assignment}", file=sys.stderr) as bar:
+            exercises, results, messages = course_grading.autograde_course(
+                course, assignment, jobs=jobs, timeout=timeout, on_done=lambda _: bar.update(1))
+    except course_grading.CourseError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(reports.score_table(results))
+    for student, notes in messages.items():
+        for note in notes:
+            click.echo(f"{student}: {note}")
+    data = report(results, sum(ex.max_points(include_hidden=True) for ex in exercises))
+    for submission in data["submissions"]:
+        submission["messages"] = messages.get(submission["id"], [])
+    target = Path(json_file) if json_file else course / f"dlgrade-{assignment}.json"
+    target.write_text(json.dumps(data, indent=1) + "\n")
+    click.echo(f"Scores written to {course / 'gradebook.db'} and {target}")
 
 
 @main.command("release")

@@ -23,15 +23,27 @@ def call_function(student, exercise, example, call):
     return {"result": result, "after": example}
 
 
+class ForwardFailed(Exception):
+    """The student's forward raised while a backward was graded; the worker reports it as "your
+    <forward> raised <the forward's error>", so the student looks at the right function."""
+
+    def __init__(self, forward: str):
+        super().__init__(f"your {forward} raised")
+        self.forward = forward
+
+
 def forward_then_backward(student, exercise, example, call):
     """Runs the student's own forward (call["forward"]) and feeds its opaque cache to the exercise.
 
     The forward's return must be `(out, cache)`; the backward is called as `exercise(dout, cache)`.
     """
     forward = student(call["forward"])
-    returned = forward(*positional(example, call), **keywords(example, call))
+    try:
+        returned = forward(*positional(example, call), **keywords(example, call))
+    except Exception as exc:  # the student's forward: blamed on it by name
+        raise ForwardFailed(call["forward"]) from exc
     if not isinstance(returned, tuple) or len(returned) != 2:
-        raise TypeError(f"{call['forward']} must return a tuple (out, cache), got {type(returned).__name__}")
+        raise TypeError(f"your {call['forward']} must return a tuple (out, cache), got {type(returned).__name__}")
     out, cache = returned
     result = student(exercise)(example["dout"], cache)
     return {"result": result, "forward_out": out, "after": example}

@@ -40,6 +40,9 @@ def score_table(submissions: list[SubmissionResult]) -> str:
         partial = len(sub.exercises) - complete - broken - zero
         total = f"{_points(sub.score)}/{_points(sub.max_score)}"
         lines.append(f"{sub.id:<{width}}  {total:>15}  {complete:>8}  {partial:>7}  {zero:>4}  {broken:>21}")
+    # Which file was graded, wherever a student's folder held several definitions of an exercise.
+    lines += [f"{sub.id}: {e.name}: {e.message}" for sub in submissions for e in sub.exercises
+              if e.status == "graded" and e.message]
     return "\n".join(lines)
 
 
@@ -50,8 +53,9 @@ def _indent(text: str, prefix: str) -> str:
 def exercise_summary(result: ExerciseResult, *, verbose_failures: bool = True) -> str:
     mark = "PASS" if result.full_marks else "FAIL" if result.status == "graded" else result.status.upper()
     lines = [f"[{mark}] {result.name}  {_points(result.score)}/{_points(result.max_score)}"]
-    if result.status != "graded" and result.message:
+    if result.message:
         lines.append(_indent(result.message, "    "))
+    if result.status != "graded":
         return "\n".join(lines)
     for check in result.checks:
         if check.passed:
