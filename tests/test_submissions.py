@@ -122,6 +122,18 @@ def test_a_syntax_error_in_one_cell_costs_only_what_that_cell_defines(tmp_path):
     assert "SyntaxError" in results["softmax_loss"].message
 
 
+def test_a_cell_that_hangs_costs_only_what_it_defines(tmp_path):
+    notebook = _solved_notebook()
+    cell = _cell(notebook, "softmax_loss-solution")
+    cell.source = "while True:\n    pass\n" + cell.source
+    nbformat.write(notebook, tmp_path / "softmax.ipynb")
+    results = _grade(tmp_path, "softmax", "softmax_loss", options=GradingOptions(timeout=10, import_timeout=10))
+    assert _full(results["softmax"])
+    assert results["softmax_loss"].status == "error", results["softmax_loss"]
+    assert f"softmax.ipynb, cell {notebook.cells.index(cell) + 1} failed to run" in results["softmax_loss"].message
+    assert "took longer than the time limit (10 s)" in results["softmax_loss"].message
+
+
 def test_runtime_errors_name_the_notebook_cell_and_its_line(tmp_path):
     notebook = _solved_notebook()
     cell = _cell(notebook, "softmax-solution")

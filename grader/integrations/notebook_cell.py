@@ -68,10 +68,20 @@ def _bound_names(source: str) -> set[str]:
     return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names a function's code (nested functions included) may read."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
 def kernel_cells(namespace: dict) -> list[tuple[str, str]]:
     """(label, source) of the cells the kernel's namespace comes from, in execution order: the latest
-    run of every cell that defined one of its functions or classes, or assigned one of its other
-    names (a constant, a helper's table). The label is the cell's execution count, "In[7]".
+    run of every cell that defined one of its functions or classes, or assigned another value they
+    use (a constant, a helper's table; not a training run whose results nothing graded reads). The
+    label is the cell's execution count, "In[7]".
 
     Only the latest run of each such cell counts, so an earlier broken version of a function that the
     student has since fixed and re-run is not graded.
@@ -82,14 +92,15 @@ def kernel_cells(namespace: dict) -> list[tuple[str, str]]:
     numbers = getattr(getattr(shell, "compile", None), "_filename_map", {})  # IPython: cell file -> In[n]
     raw_inputs = list(getattr(getattr(shell, "history_manager", None), "input_hist_raw", []))
     found: dict[str, tuple[int, str]] = {}
-    values = []
+    values, used = set(), set()
     for name, value in list(namespace.items()):
         if getattr(value, "__module__", None) != namespace.get("__name__", "__main__"):
-            if not (name.startswith("_") or name in _KERNEL_NAMES or isinstance(value, types.ModuleType)
+            if not (name.startswith("__") or name in _KERNEL_NAMES or isinstance(value, types.ModuleType)
                     or callable(value)):
-                values.append(name)
+                values.add(name)
             continue
         for code in _code_objects(value):
+            used |= _global_names(code)
             filename = code.co_filename
             if filename in found:
                 continue
@@ -98,7 +109,7 @@ def kernel_cells(namespace: dict) -> list[tuple[str, str]]:
                 found[filename] = (number, raw_inputs[number])
             elif linecache.getlines(filename) and not os.path.exists(filename):
                 found[filename] = (sys.maxsize, "".join(linecache.getlines(filename)))
-    wanted = set(values)
+    wanted = values & used
     for number in range(len(raw_inputs) - 1, 0, -1):  # the latest cell that assigned each other name
         if not wanted:
             break

@@ -127,25 +127,30 @@ def _same_file(filename, path: Path) -> bool:
         return False
 
 
-def _run_notebook(source, root: Path, errors: dict[str, str]):
+def _run_notebook(source, root: Path, errors: dict[str, str], skip: set[str], send):
     """Runs the notebook's student cells in order, each on its own, as Jupyter does: an error in one
-    cell is that cell's error (filed under unit_key) and the next cells still run."""
+    cell is that cell's error (filed under unit_key) and the next cells still run. A cell that hung or
+    killed the process is in `skip` (see sandbox.start_worker)."""
     module = types.ModuleType(source.module)
     module.__file__ = str(source.path)
     sys.modules[source.module] = module
     for label, text in units(source):
+        key = unit_key(source.module, label)
+        if key in skip:
+            continue
+        send({"importing": key})
         try:
             exec(compile(text, cells.cell_filename(source.path, label), "exec"), module.__dict__)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: one cell, one error
-            errors[unit_key(source.module, label)] = describe_exception(exc, root)
+            errors[key] = describe_exception(exc, root)
     return module
 
 
-def _import(source, root: Path, errors: dict[str, str]):
+def _import(source, root: Path, errors: dict[str, str], skip: set[str], send):
     if str(source.search_path) not in sys.path:
         sys.path.insert(0, str(source.search_path))
     if source.notebook:
-        return _run_notebook(source, root, errors)
+        return _run_notebook(source, root, errors, skip, send)
     if "." in source.module or source.is_package:
         return importlib.import_module(source.module)
     spec = importlib.util.spec_from_file_location(source.module, source.path)
@@ -170,7 +175,7 @@ def _load(root: Path, skip: set[str], send) -> tuple[list[types.ModuleType], dic
         send({"importing": source.module})
         _seed_global_rngs()
         try:
-            modules.append(_import(source, root, errors))
+            modules.append(_import(source, root, errors, skip, send))
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: one file, one error
             sys.modules.pop(source.module, None)
             errors[source.module] = describe_exception(exc, root)
