@@ -196,7 +196,7 @@ def _submissions(course: Path, topic: str) -> list[tuple[str, Path]]:
 
 
 def autograde_course(course: Path, topic: str, *, jobs: int = 1, timeout: float = GradingOptions.timeout,
-                     on_done=lambda result: None):
+                     on_done=lambda result, seconds: None):
     """Grades every submission of `topic`; returns (exercises, results, messages by student)."""
     exercises = registry.select([topic])
     submissions = _submissions(course, topic)
@@ -223,9 +223,9 @@ def autograde_course_command(course, assignment, *, json_file=None, jobs=1, time
     if assignment not in registry.topics():
         raise click.UsageError(f"--assignment {assignment!r} is not a topic (topics: {', '.join(registry.topics())})")
     count = len(_submissions(course, assignment))
-    with click.progressbar(length=count, label=f"Grading {assignment}", file=sys.stderr) as bar:
+    with reports.class_progress(count, f"Grading {assignment}") as on_done:
         exercises, results, messages = autograde_course(course, assignment, jobs=jobs, timeout=timeout,
-                                                        on_done=lambda _: bar.update(1))
+                                                        on_done=on_done)
     click.echo(reports.score_table(results))
     for student, notes in messages.items():
         for note in notes:
