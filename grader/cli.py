@@ -156,22 +156,33 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
 
 
 @main.command("release")
+@click.argument("topics", nargs=-1)
 @click.option("--course", type=click.Path(file_okay=False),
               help="Keep the nbgrader course directory here (default: build it in a temporary folder).")
-def release_command(course):
-    """Build the nbgrader course (config, source/ and release/ of every topic) and refresh releases/."""
+@click.option("--solutions", type=click.Path(file_okay=False),
+              help="The reference solutions (default: solutions/ of the dlgrade checkout).")
+@click.option("--course-id", help="The course id of a new course's nbgrader_config.py (default: the folder's name).")
+@click.option("--force", is_flag=True, help="Overwrite source/ notebooks edited in the course since the last release.")
+def release_command(topics, course, solutions, course_id, force):
+    """Build the nbgrader course (config, source/ and release/ of TOPICS, default all) and refresh releases/."""
+    from grader.integrations.extras import require_nbgrader  # noqa: PLC0415
+
+    require_nbgrader("dlgrade release")
     from grader.integrations import release  # noqa: PLC0415
     from grader.integrations.notebooks import NotebookError  # noqa: PLC0415
 
     click.echo("Building the nbgrader course ...", err=True)
     try:
-        topics, changed = release.release(Path(course) if course else None)
+        done = release.release(Path(course) if course else None, topics,
+                               solutions=Path(solutions) if solutions else None, course_id=course_id, force=force)
     except (release.ReleaseError, NotebookError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Released {len(topics)} topic(s): {', '.join(topics)}")
+    click.echo(f"Released {len(done.topics)} topic(s): {', '.join(done.topics)}")
     if course:
-        click.echo(f"Course directory: {Path(course).resolve()}")
-    click.echo(f"releases/: {len(changed)} file(s) changed" + (f" ({', '.join(changed)})" if changed else ""))
+        click.echo(f"Course directory: {Path(course).resolve()} (course id {done.course_id!r})")
+    if done.changed is not None:
+        click.echo(f"releases/: {len(done.changed)} file(s) changed"
+                   + (f" ({', '.join(done.changed)})" if done.changed else ""))
 
 
 @main.command()

@@ -26,6 +26,7 @@ from grader.engine.classroom import grade_class
 from grader.engine.examples import make_plan
 from grader.engine.grading import GradingOptions
 from grader.engine.results import report
+from grader.integrations.extras import require_nbgrader
 
 
 def _nbgrader_meta(cell: dict) -> dict:
@@ -217,6 +218,7 @@ def autograde_course(course: Path, topic: str, *, jobs: int = 1, timeout: float 
 def autograde_course_command(course, assignment, *, json_file=None, jobs=1, timeout=GradingOptions.timeout) -> None:
     if not course or not assignment:
         raise click.UsageError("--course and --assignment go together")
+    require_nbgrader("dlgrade autograde --course")
     course = Path(course).resolve()
     if not course.is_dir():
         raise click.UsageError(f"--course {str(course)!r} is not a folder")
