@@ -48,7 +48,7 @@ def test_run_autograder_grades_a_notebook_submission_into_results_json(tmp_path)
     with zipfile.ZipFile(zipped) as archive:
         names = archive.namelist()
         archive.extractall(root / "source")
-    assert {"setup.sh", "run_autograder", "pyproject.toml", "grader/gradescope.py"} <= set(names)
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "grader/integrations/gradescope.py"} <= set(names)
     assert not any(name.startswith("solutions/") for name in names)
 
     # A student's notebook (test cells included) with the vectorized gradient not averaged over N.
