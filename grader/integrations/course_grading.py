@@ -26,6 +26,7 @@ from grader.engine.classroom import grade_class
 from grader.engine.examples import make_plan
 from grader.engine.grading import GradingOptions
 from grader.engine.results import report
+from grader.integrations.autograded import write_autograded
 from grader.integrations.extras import require_nbgrader
 
 
@@ -163,8 +164,9 @@ def _grade_cells(gradebook, topic: str, exercises) -> dict[str, str]:
     return where
 
 
-def record_scores(course: Path, topic: str, exercises, results) -> None:
-    """Writes every exercise score as the auto score of its grade cell, creating what is missing."""
+def record_scores(course: Path, topic: str, exercises, results, *, submissions=(), messages=None) -> None:
+    """Writes every exercise score as the auto score of its grade cell, creating what is missing, and
+    the autograded notebooks of `submissions` ((student, folder) pairs, as results)."""
     from nbgrader.api import Grade, MissingEntry  # noqa: PLC0415
 
     with _gradebook(course) as gradebook, warnings.catch_warnings():
@@ -183,6 +185,7 @@ def record_scores(course: Path, topic: str, exercises, results) -> None:
                     gradebook.db.add(grade)
                 grade.auto_score = exercise.score
             gradebook.db.commit()
+        write_autograded(course, topic, gradebook, submissions, results, messages or {})
 
 
 def _submissions(course: Path, topic: str) -> list[tuple[str, Path]]:
@@ -211,7 +214,7 @@ def autograde_course(course: Path, topic: str, *, jobs: int = 1, timeout: float 
             folders.append(out)
         plan = make_plan(exercises, include_hidden=True)
         results = grade_class(folders, plan, options=GradingOptions(timeout=timeout), jobs=jobs, on_done=on_done)
-    record_scores(course, topic, exercises, results)
+    record_scores(course, topic, exercises, results, submissions=submissions, messages=messages)
     return exercises, results, messages
 
 
