@@ -72,8 +72,8 @@ def _run(example, model, inputs, outputs, upstream, prefix: str, with_scales: bo
         grads = torch.autograd.grad([v for v, _ in used], leaves + extra, [g for _, g in used], allow_unused=True)
         for name, leaf, grad in zip(inputs, leaves, grads):
             found[prefix + "d" + name] = (torch.zeros_like(leaf) if grad is None else grad).numpy()
-        if with_scales:
-            found.update(tape.scales(grads[len(leaves):]))
+        if with_scales:  # inputs that enter no affine map (a cell state) sum no terms: no floor
+            found.update({scale_of("d" + name): 0.0 for name in inputs} | tape.scales(grads[len(leaves):]))
     return found
 
 
