@@ -207,8 +207,11 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
     return ExerciseResult(exercise.name, exercise.topic, "graded", results, message)
 
 
-def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions) -> SubmissionResult:
-    """Grades every exercise of the plan on the submission folder `root`. Never raises for bad code."""
+def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions,
+                     on_exercise=lambda result: None) -> SubmissionResult:
+    """Grades every exercise of the plan on the submission folder `root`. Never raises for bad code.
+
+    `on_exercise` gets each exercise's result as soon as it is graded (progress for `check`)."""
     root = Path(root).resolve()
     # Every exercise of the registry is looked up, not only the graded ones: a backward pass is run
     # after the student's own forward, which is another exercise.
@@ -223,6 +226,10 @@ def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: Gra
                 ExerciseResult(ex.name, ex.topic, failure.status,
                                zero_checks([c for _, c in ex.checks(include_hidden=plan.include_hidden)], message), message)
                 for ex in plan.exercises))
-        return SubmissionResult(submission_id, tuple(grade_exercise(session, ex, plan, sources) for ex in plan.exercises))
+        graded = []
+        for ex in plan.exercises:
+            graded.append(grade_exercise(session, ex, plan, sources))
+            on_exercise(graded[-1])
+        return SubmissionResult(submission_id, tuple(graded))
     finally:
         session.close()
