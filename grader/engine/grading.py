@@ -19,6 +19,7 @@ from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult,
 from grader.isolation.sandbox import LoadReport, Worker, WorkerFailure, start_worker
 from grader.engine.shrinking import ShrinkBudget, shrink
 from grader.engine.spec import Exercise, StaticCheck
+from grader.isolation import confine
 
 
 @dataclass
@@ -47,6 +48,7 @@ class GradingOptions:
     # Held by hypothesis runs and AST parsing, which are not thread-safe (see statics.SubmissionSources).
     lock: threading.Lock = field(default_factory=threading.Lock)
     stats: GradingStats | None = None
+    sandbox: str | None = None  # the confinement level of workers; None: the strongest (confine.level())
 
 
 def driver_ref(driver) -> str:
@@ -67,7 +69,8 @@ class _Session:
     def start(self) -> LoadReport:
         skip = self.load.skipped if self.load else None
         self.worker, load = start_worker(self.root, self.names, timeout=self.timeout,
-                                         import_timeout=self.options.import_timeout, skip=skip)
+                                         import_timeout=self.options.import_timeout, skip=skip,
+                                         sandbox=self.options.sandbox or confine.level())
         if self.load is None:
             self.load = load
             self.chosen = {name: self.sources.choose(name, candidates) for name, candidates in load.exercises.items()}
@@ -215,8 +218,11 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
     return ExerciseResult(exercise.name, exercise.topic, "graded", results, chosen.note, chosen.graded)
 
 
-def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions) -> SubmissionResult:
-    """Grades every exercise of the plan on the submission folder `root`. Never raises for bad code."""
+def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions,
+                     on_exercise=lambda result: None) -> SubmissionResult:
+    """Grades every exercise of the plan on the submission folder `root`. Never raises for bad code.
+
+    `on_exercise` gets each exercise's result as soon as it is graded (progress for `check`)."""
     root = Path(root).resolve()
     # Every exercise of the registry is looked up, not only the graded ones: a backward pass is run
     # after the student's own forward, which is another exercise.
@@ -231,6 +237,10 @@ def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: Gra
                 ExerciseResult(ex.name, ex.topic, failure.status,
                                zero_checks([c for _, c in ex.checks(include_hidden=plan.include_hidden)], message), message)
                 for ex in plan.exercises))
-        return SubmissionResult(submission_id, tuple(grade_exercise(session, ex, plan, sources) for ex in plan.exercises))
+        graded = []
+        for ex in plan.exercises:
+            graded.append(grade_exercise(session, ex, plan, sources))
+            on_exercise(graded[-1])
+        return SubmissionResult(submission_id, tuple(graded))
     finally:
         session.close()

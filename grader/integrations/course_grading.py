@@ -22,6 +22,7 @@ from grader.engine import registry
 from grader.engine.classroom import grade_class, junk
 from grader.engine.examples import make_plan
 from grader.engine.grading import GradingOptions
+from grader.integrations.autograded import write_autograded
 from grader.integrations.release import nbgrader_environment
 from grader.isolation.cells import cell_source, nbgrader_meta, read_cells
 
@@ -122,8 +123,9 @@ def _grade_cells(gradebook, topic: str, exercises) -> dict[str, str]:
     return where
 
 
-def record_scores(course: Path, topic: str, exercises, results) -> None:
-    """Writes every exercise score as the auto score of its grade cell, creating what is missing."""
+def record_scores(course: Path, topic: str, exercises, results, *, submissions=(), messages=None) -> None:
+    """Writes every exercise score as the auto score of its grade cell, creating what is missing, and
+    the autograded notebooks of `submissions` ((student, folder) pairs, as results)."""
     from nbgrader.api import Grade, MissingEntry  # noqa: PLC0415
 
     with _gradebook(course) as gradebook, warnings.catch_warnings():
@@ -142,6 +144,7 @@ def record_scores(course: Path, topic: str, exercises, results) -> None:
                     gradebook.db.add(grade)
                 grade.auto_score = exercise.score
             gradebook.db.commit()
+        write_autograded(course, topic, gradebook, submissions, results, messages or {})
 
 
 def check_course(course: Path, topic: str) -> None:
@@ -165,7 +168,7 @@ def submissions(course: Path, topic: str) -> list[tuple[str, Path]]:
 
 
 def autograde_course(course: Path, topic: str, *, jobs: int = 1, timeout: float = GradingOptions.timeout,
-                     on_done=lambda result: None):
+                     on_done=lambda result, seconds: None):
     """Grades every submission of `topic`; returns (exercises, results, messages by student)."""
     exercises = registry.select([topic])
     found = submissions(course, topic)
@@ -179,5 +182,5 @@ def autograde_course(course: Path, topic: str, *, jobs: int = 1, timeout: float 
             folders.append(out)
         plan = make_plan(exercises, include_hidden=True)
         results = grade_class(folders, plan, options=GradingOptions(timeout=timeout), jobs=jobs, on_done=on_done)
-    record_scores(course, topic, exercises, results)
+    record_scores(course, topic, exercises, results, submissions=found, messages=messages)
     return exercises, results, messages
