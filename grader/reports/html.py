@@ -1,0 +1,86 @@
+"""The instructor's class report and the students' feedback pages: self-contained HTML from Jinja2 templates.
+
+Everything is inline (CSS, the few lines of JavaScript that sort tables, the matplotlib plots as SVG),
+so a page opens from a file, offline, and can be mailed or uploaded as it is.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from grader.reports import plots
+from grader.reports.summary import topics
+
+MAX_CHART_BARS = 20  # beyond this many exercises the chart shows topics (the table still has every exercise)
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("grader.reports", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["points"] = lambda x: f"{x:g}" if isinstance(x, (int, float)) else "-"
+    env.filters["percent"] = lambda x: f"{100 * x:.0f}%"
+    return env
+
+
+def highlighted(code: str, spans: list[list[int]]) -> Markup:
+    """The code with each [start, end) character span wrapped in <mark>."""
+    parts, at = [], 0
+    for start, end in sorted(spans):
+        start = max(start, at)
+        if end <= start:
+            continue
+        parts += [escape(code[at:start]), Markup("<mark>"), escape(code[start:end]), Markup("</mark>")]
+        at = end
+    parts.append(escape(code[at:]))
+    return Markup("").join(parts)
+
+
+def _pair_view(pair: dict) -> dict:
+    evidence = pair["evidence"]
+    if pair["kind"] != "structural":
+        return pair
+    sides = [highlighted(code, spans) for code, spans in zip(evidence["code"], evidence["matches"])]
+    return {**pair, "sides": sides}
+
+
+def _status_of(exercise: dict) -> str:
+    if exercise["status"] != "graded":
+        return exercise["status"]
+    if all(c["passed"] for c in exercise["checks"]):
+        return "full"
+    return "partial" if exercise["score"] > 0 else "zero"
+
+
+def _student_view(sub: dict, *, show_hidden: bool) -> dict:
+    exercises = []
+    for ex in sub["exercises"]:
+        failed = [c for c in ex["checks"] if not c["passed"] and (show_hidden or not c["hidden"])]
+        hidden_failed = sum(1 for c in ex["checks"] if not c["passed"] and c["hidden"] and not show_hidden)
+        exercises.append({**ex, "state": _status_of(ex), "failed": failed, "hidden_failed": hidden_failed})
+    return {**sub, "exercises": exercises}
+
+
+def class_report(report: dict, summary: dict, *, run: dict | None = None) -> str:
+    """The instructor's page. `run` adds run details not recorded in the report (version, date, options)."""
+    scores = [s["score"] for s in report["submissions"]]
+    hardest = sorted((c for c in summary["checks"] if c["attempted"] and c["pass_rate_attempted"] < 1),
+                     key=lambda c: (c["pass_rate_attempted"], -c["attempted"]))
+    many = len(summary["exercises"]) > MAX_CHART_BARS
+    chart_rows = topics(summary["exercises"]) if many else summary["exercises"]
+    return _environment().get_template("class.html.j2").render(
+        report=report, summary=summary, run={**summary["run"], **(run or {})},
+        histogram=Markup(plots.score_histogram(scores, report["max_score"])) if scores else "",
+        exercise_chart=Markup(plots.exercise_means(chart_rows)) if chart_rows else "",
+        chart_title="Mean score per topic" if many else "Mean score per exercise",
+        hardest=hardest[:8], pairs=[_pair_view(p) for p in summary["similar_pairs"]],
+        students=[_student_view(s, show_hidden=True) for s in report["submissions"]])
+
+
+def student_page(submission: dict) -> str:
+    """One student's scores and feedback. Hidden checks show as failed without their message: their
+    inputs are what makes them hidden."""
+    return _environment().get_template("student.html.j2").render(student=_student_view(submission, show_hidden=False))
