@@ -64,6 +64,16 @@ def _student_view(sub: dict, *, show_hidden: bool) -> dict:
     return {**sub, "exercises": exercises}
 
 
+def _mistakes(misconceptions: list[dict]) -> list[dict]:
+    """Misconceptions grouped by hint text (one mistake can fire on several checks), most students first."""
+    grouped: dict[str, dict] = {}
+    for m in misconceptions:
+        row = grouped.setdefault(m["hint"], {"hint": m["hint"], "students": [], "where": []})
+        row["students"] += [s for s in m["students"] if s not in row["students"]]
+        row["where"].append(f"{m['exercise']} ({m['check']})")
+    return sorted(grouped.values(), key=lambda r: -len(r["students"]))
+
+
 def class_report(report: dict, summary: dict, *, run: dict | None = None) -> str:
     """The instructor's page. `run` adds run details not recorded in the report (version, date, options)."""
     scores = [s["score"] for s in report["submissions"]]
@@ -76,7 +86,7 @@ def class_report(report: dict, summary: dict, *, run: dict | None = None) -> str
         histogram=Markup(plots.score_histogram(scores, report["max_score"])) if scores else "",
         exercise_chart=Markup(plots.exercise_means(chart_rows)) if chart_rows else "",
         chart_title="Mean score per topic" if many else "Mean score per exercise",
-        hardest=hardest[:8], pairs=[_pair_view(p) for p in summary["similar_pairs"]],
+        hardest=hardest[:8], mistakes=_mistakes(summary["misconceptions"]), pairs=[_pair_view(p) for p in summary["similar_pairs"]],
         students=[_student_view(s, show_hidden=True) for s in report["submissions"]])
 
 
