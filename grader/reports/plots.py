@@ -18,7 +18,7 @@ BLUE, GREY = "#3b6ea8", "#d9dee5"
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "dlgrade"}):  # text stays text; stable ids
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={k: None for k in ("Date", "Creator", "Format", "Type")})
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and doctype: the SVG sits inside HTML
 

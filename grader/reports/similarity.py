@@ -6,7 +6,8 @@ Two kinds of evidence:
   derandomized inputs (the `fingerprint` of a failed check in the JSON report). One shared mistake
   can be a coincidence, and a mistake shared by a good part of the class is a common one, so a pair
   is listed only when it shares at least `min_shared` rare wrong-output fingerprints;
-- **structural**: winnowed fingerprints of the code (copydetect, the algorithm of MOSS). Its tokenizer
+- **structural**: winnowed fingerprints of the code (copydetect's tokenizer, winnowing and comparison,
+  the algorithm of MOSS, with a stable hash of the k-grams). Its tokenizer
   replaces every variable, function and attribute name by one letter and drops comments, so renaming
   variables does not hide a copy; the released stubs (exercises/) are boilerplate, and a file left as
   released is not compared at all.
@@ -14,8 +15,7 @@ Two kinds of evidence:
 
 from __future__ import annotations
 
-import io
-import logging
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
@@ -90,13 +90,54 @@ def _submission_code(folder: Path, stubs: Path | None) -> str:
     return "\n".join(parts)
 
 
-def _boilerplate_hashes(stubs: Path | None):
-    from copydetect import CodeFingerprint  # noqa: PLC0415 (slow import, only for reports)
+def _kgram_hashes(text: str, k: int):
+    """A stable 64-bit hash of every k-gram. copydetect hashes with Python's hash(), which is salted per
+    process: the same class would get slightly different matches and scores on every run."""
+    import numpy as np  # noqa: PLC0415
 
-    hashes = set()
+    return np.array([int.from_bytes(hashlib.blake2b(text[i:i + k].encode(), digest_size=8).digest(), "little", signed=True)
+                     for i in range(len(text) - k + 1)], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Fingerprint:
+    """What copydetect's compare_files reads of a CodeFingerprint, built with stable hashes."""
+
+    raw_code: str
+    filtered_code: str
+    offsets: object
+    hashes: set
+    hash_idx: dict
+    k: int
+    token_coverage: float
+
+
+def _tokens(code: str) -> tuple[str, object]:
+    from copydetect.utils import filter_code  # noqa: PLC0415 (slow import, only for reports)
+
+    return filter_code(code, "submission.py")
+
+
+def _fingerprint(code: str, boilerplate: set[int]) -> _Fingerprint:
+    import numpy as np  # noqa: PLC0415
+    from copydetect.utils import get_token_coverage, winnow  # noqa: PLC0415
+
+    filtered, offsets = _tokens(code)
+    hashes, idx = winnow(_kgram_hashes(filtered, NOISE), GUARANTEE - NOISE + 1, remove_duplicates=False) \
+        if len(filtered) >= NOISE else (np.array([], dtype=np.int64), np.array([], dtype=int))
+    hash_idx: dict[int, list[int]] = defaultdict(list)
+    for value, at in zip(hashes.tolist(), idx.tolist()):
+        if value not in boilerplate:
+            hash_idx[value].append(at)
+    return _Fingerprint(code, filtered, offsets, set(hash_idx), dict(hash_idx), NOISE,
+                        get_token_coverage(hash_idx, NOISE, len(filtered)))
+
+
+def _boilerplate_hashes(stubs: Path | None) -> set[int]:
+    hashes: set[int] = set()
     for path in sorted(stubs.rglob("*.py")) if stubs and stubs.is_dir() else ():
-        hashes |= set(CodeFingerprint(str(path), NOISE, 1).hashes)
-    return list(hashes)
+        hashes.update(_kgram_hashes(_tokens(path.read_text(encoding="utf-8"))[0], NOISE).tolist())
+    return hashes
 
 
 def _spans(code: str, slices) -> list[list[int]]:
@@ -107,16 +148,14 @@ def structural_pairs(folders: dict[str, Path], stubs: Path | None, *, threshold:
                      min_tokens: int = 120) -> list[SimilarPair]:
     """Pairs whose changed code overlaps for at least `threshold` of the smaller one's fingerprinted
     tokens and at least `min_tokens` characters of tokenized code (short answers converge honestly)."""
-    from copydetect import CodeFingerprint, compare_files  # noqa: PLC0415
+    from copydetect import compare_files  # noqa: PLC0415
 
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # copydetect warns per empty file
     boilerplate = _boilerplate_hashes(stubs)
     prints = {}
     for student, folder in folders.items():
         code = _submission_code(Path(folder), stubs)
         if code:
-            prints[student] = CodeFingerprint("submission.py", NOISE, GUARANTEE - NOISE + 1, boilerplate,
-                                              fp=io.StringIO(code))
+            prints[student] = _fingerprint(code, boilerplate)
     pairs = []
     for a, b in combinations(prints, 2):
         overlap, (sim_a, sim_b), (slices_a, slices_b) = compare_files(prints[a], prints[b])
