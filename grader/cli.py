@@ -6,7 +6,9 @@ Errors in the command line or in the files given end with one clear line and a n
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -59,27 +61,60 @@ def list_exercises(as_json):
                 click.echo(f"  {ex.name:<32} {ex.max_points(include_hidden=False):g} points")
 
 
+def _submission_folder(path: str, scratch: Path) -> Path:
+    """The folder to grade: PATH itself, or a scratch folder holding just the file PATH."""
+    given = Path(path)
+    if given.is_file() and given.suffix in (".py", ".ipynb"):
+        shutil.copy(given, scratch / given.name)
+        return scratch
+    if given.is_file():
+        raise click.UsageError(f"--path {path!r} is neither a folder nor a .py or .ipynb file")
+    folder = _existing_dir(path, "--path")
+    if not any(p.suffix in (".py", ".ipynb") for p in folder.rglob("*")):
+        raise click.UsageError(f"no .py or .ipynb files in {path}")
+    return folder
+
+
+def _echo_exercise(result) -> None:
+    click.echo(reports.exercise_summary(result, color=True))
+
+
 @main.command()
 @click.argument("names", nargs=-1)
-@click.option("--path", "path", default=".", show_default=True, help="Folder holding your code (.py or .ipynb).")
+@click.option("--path", "path", default=".", show_default=True,
+              help="Folder holding your code (.py or .ipynb), or one such file.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
 @click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed per exercise.")
 def check(names, path, json_file, timeout):
     """Self-check your code in PATH on the exercises or topics NAMES (default: all).
 
-    Exits 0 only when every selected exercise gets full marks.
+    A name that is both a topic and an exercise (softmax) means the topic; TOPIC:EXERCISE
+    (softmax:softmax) names the exercise alone. Exits 0 only when every selected exercise gets
+    full marks.
     """
     exercises = _select(names)
-    folder = _existing_dir(path, "--path")
-    click.echo(f"Checking {len(exercises)} exercise(s) in {folder.resolve()} ...", err=True)
-    from grader.engine.grading import grade_submission  # noqa: PLC0415
+    with tempfile.TemporaryDirectory(prefix="dlgrade-check-") as scratch:
+        folder = _submission_folder(path, Path(scratch))
+        shown = Path(path).resolve()
+        click.echo(f"Checking {len(exercises)} exercise(s) in {shown} ...", err=True)
+        from grader.engine.grading import grade_submission  # noqa: PLC0415
 
-    plan = make_plan(exercises, include_hidden=False)
-    result = grade_submission(folder, plan, submission_id=folder.resolve().name, options=GradingOptions(timeout=timeout))
+        plan = make_plan(exercises, include_hidden=False)
+        printed = set()
+
+        def show(exercise) -> None:  # each exercise's line as soon as it is graded
+            printed.add(exercise.name)
+            _echo_exercise(exercise)
+
+        result = grade_submission(folder, plan, submission_id=shown.name, options=GradingOptions(timeout=timeout),
+                                  on_exercise=show)
     for exercise in result.exercises:
-        click.echo(reports.exercise_summary(exercise))
-    click.echo(f"\nTotal: {result.score:g}/{result.max_score:g}")
+        if exercise.name not in printed:  # the submission could not be loaded at all
+            _echo_exercise(exercise)
+    click.echo("\nSummary:")
+    click.echo(reports.topic_summary(list(result.exercises)))
+    click.echo(f"Total: {result.score:g}/{result.max_score:g}")
     if json_file:
         reports.write_json(Path(json_file), [result], result.max_score)
     sys.exit(0 if all(e.full_marks for e in result.exercises) else 1)
@@ -107,6 +142,8 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
         raise click.UsageError("--html, --summary-json and --feedback work on SUBMISSIONS_DIR; for a course, run "
                                "`dlgrade report` on its --json report")
     if course or assignment:
+        if submissions_dir:
+            raise click.UsageError("give either SUBMISSIONS_DIR or --course/--assignment, not both")
         from grader.integrations import course_grading  # noqa: PLC0415
 
         course_grading.autograde_course_command(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout)
@@ -119,8 +156,8 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
     exercises = _select(only)
     plan = make_plan(exercises, include_hidden=True)
     options = GradingOptions(timeout=timeout)
-    with click.progressbar(length=len(folders), label="Grading", file=sys.stderr) as bar:
-        results = grade_class(folders, plan, options=options, jobs=jobs, on_done=lambda _: bar.update(1))
+    with reports.class_progress(len(folders), "Grading") as on_done:
+        results = grade_class(folders, plan, options=options, jobs=jobs, on_done=on_done)
     click.echo(reports.score_table(results))
     max_score = sum(ex.max_points(include_hidden=True) for ex in exercises)
     if json_file:
@@ -236,22 +273,33 @@ def export_command(report_file, roster_file, canvas_file, columns):
 
 
 @main.command("release")
+@click.argument("topics", nargs=-1)
 @click.option("--course", type=click.Path(file_okay=False),
               help="Keep the nbgrader course directory here (default: build it in a temporary folder).")
-def release_command(course):
-    """Build the nbgrader course (config, source/ and release/ of every topic) and refresh releases/."""
+@click.option("--solutions", type=click.Path(file_okay=False),
+              help="The reference solutions (default: solutions/ of the dlgrade checkout).")
+@click.option("--course-id", help="The course id of a new course's nbgrader_config.py (default: the folder's name).")
+@click.option("--force", is_flag=True, help="Overwrite source/ notebooks edited in the course since the last release.")
+def release_command(topics, course, solutions, course_id, force):
+    """Build the nbgrader course (config, source/ and release/ of TOPICS, default all) and refresh releases/."""
+    from grader.integrations.extras import require_nbgrader  # noqa: PLC0415
+
+    require_nbgrader("dlgrade release")
     from grader.integrations import release  # noqa: PLC0415
     from grader.integrations.notebooks import NotebookError  # noqa: PLC0415
 
     click.echo("Building the nbgrader course ...", err=True)
     try:
-        topics, changed = release.release(Path(course) if course else None)
+        done = release.release(Path(course) if course else None, topics,
+                               solutions=Path(solutions) if solutions else None, course_id=course_id, force=force)
     except (release.ReleaseError, NotebookError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Released {len(topics)} topic(s): {', '.join(topics)}")
+    click.echo(f"Released {len(done.topics)} topic(s): {', '.join(done.topics)}")
     if course:
-        click.echo(f"Course directory: {Path(course).resolve()}")
-    click.echo(f"releases/: {len(changed)} file(s) changed" + (f" ({', '.join(changed)})" if changed else ""))
+        click.echo(f"Course directory: {Path(course).resolve()} (course id {done.course_id!r})")
+    if done.changed is not None:
+        click.echo(f"releases/: {len(done.changed)} file(s) changed"
+                   + (f" ({', '.join(done.changed)})" if done.changed else ""))
 
 
 @main.command()

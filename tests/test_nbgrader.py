@@ -306,3 +306,36 @@ def test_test_cell_grades_the_latest_run_of_each_cell_in_a_real_kernel():
     assert [o.output_type for o in test.outputs] == ["stream", "execute_result"], test.outputs
     assert test.outputs[0].name == "stdout" and "[PASS] softmax" in test.outputs[0].text
     assert float(test.outputs[1].data["text/plain"]) == registry.exercise("softmax").max_points(include_hidden=True)
+
+
+# The hardened path's autograded notebooks (nbgrader generate_feedback, the formgrader) -----------------
+
+
+def test_generate_feedback_shows_the_hardened_results(course, tmp_path):
+    """After `dlgrade autograde --course`, nbgrader's own generate_feedback works and shows the hardened
+    scores and feedback, never what an earlier stock run left in autograded/."""
+    fresh = tmp_path / "course"
+    shutil.copytree(course, fresh, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback", "gradebook.db"))
+    _nbgrader(fresh, "generate_assignment", TOPIC, "--force")  # a gradebook that knows the assignment's cells
+    _submit(fresh, "carol", _mistaken_notebook(course))
+    _submit(fresh, "mallory", _cheating_notebook(course))
+    stale = fresh / "autograded" / "mallory" / TOPIC
+    stale.mkdir(parents=True)
+    stock = _cheating_notebook(course)  # as a stock run in mallory's kernel would have left it: all passed
+    for cell in stock.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="[PASS] stale stock output\n")]
+    nbformat.write(stock, stale / f"{TOPIC}.ipynb")
+
+    report = _dlgrade_autograde(fresh, tmp_path / "report.json")
+    done = _nbgrader(fresh, "generate_feedback", TOPIC, "--force")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    carol = (fresh / "feedback" / "carol" / TOPIC / f"{TOPIC}.html").read_text()
+    mallory = (fresh / "feedback" / "mallory" / TOPIC / f"{TOPIC}.html").read_text()
+    assert "N times too large" in carol  # the hardened feedback of the failed check
+    assert 0 < report["carol"]["score"] < FULL_MARKS
+    assert f"Score: {report['carol']['score']:.1f} / {FULL_MARKS:.1f}" in carol  # the notebook's total
+    assert "stale stock output" not in mallory and f"Score: 0.0 / {FULL_MARKS:.1f}" in mallory
+    graded = nbformat.read(fresh / "autograded" / "mallory" / TOPIC / f"{TOPIC}.ipynb", as_version=4)
+    scores = [float(c.outputs[-1].data["text/plain"]) for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert scores == [0.0] * len(FULL)

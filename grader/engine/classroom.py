@@ -6,6 +6,7 @@ graded at a time. A student's broken code only ever costs that student's exercis
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,10 +20,13 @@ def student_folders(root: Path) -> list[Path]:
 
 
 def grade_class(folders: list[Path], plan: Plan, *, options: GradingOptions, jobs: int = 1,
-                on_done=lambda result: None) -> list[SubmissionResult]:
+                on_done=lambda result, seconds: None) -> list[SubmissionResult]:
+    """`on_done(result, seconds)` runs as each student is finished (progress lines in CI logs)."""
+
     def grade(folder: Path) -> SubmissionResult:
+        started = time.monotonic()
         result = grade_submission(folder, plan, submission_id=folder.name, options=options)
-        on_done(result)
+        on_done(result, time.monotonic() - started)
         return result
 
     if jobs <= 1:

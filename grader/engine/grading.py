@@ -20,6 +20,7 @@ from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult,
 from grader.isolation.sandbox import LoadReport, Worker, WorkerFailure, start_worker
 from grader.engine.shrinking import ShrinkBudget, shrink
 from grader.engine.spec import Exercise, StaticCheck
+from grader.isolation import confine
 
 
 @dataclass
@@ -45,6 +46,7 @@ class GradingOptions:
     # Held by hypothesis runs and AST parsing, which are not thread-safe (see statics.SubmissionSources).
     lock: threading.Lock = field(default_factory=threading.Lock)
     stats: GradingStats | None = None
+    sandbox: str | None = None  # the confinement level of workers; None: the strongest (confine.level())
 
 
 def driver_ref(driver) -> str:
@@ -67,7 +69,8 @@ class _Session:
 
     def start(self) -> LoadReport:
         skip = self.load.skipped if self.load else None
-        self.worker, load = start_worker(self.root, self.names, timeout=self.timeout, skip=skip)
+        self.worker, load = start_worker(self.root, self.names, timeout=self.timeout, skip=skip,
+                                         sandbox=self.options.sandbox or confine.level())
         self.load = self.load or load
         return self.load
 
@@ -208,8 +211,11 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
     return ExerciseResult(exercise.name, exercise.topic, "graded", results, message)
 
 
-def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions) -> SubmissionResult:
-    """Grades every exercise of the plan on the submission folder `root`. Never raises for bad code."""
+def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions,
+                     on_exercise=lambda result: None) -> SubmissionResult:
+    """Grades every exercise of the plan on the submission folder `root`. Never raises for bad code.
+
+    `on_exercise` gets each exercise's result as soon as it is graded (progress for `check`)."""
     root = Path(root).resolve()
     # Every exercise of the registry is looked up, not only the graded ones: a backward pass is run
     # after the student's own forward, which is another exercise.
@@ -224,7 +230,10 @@ def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: Gra
                 ExerciseResult(ex.name, ex.topic, failure.status,
                                zero_checks([c for _, c in ex.checks(include_hidden=plan.include_hidden)], message), message)
                 for ex in plan.exercises), str(root))
-        return SubmissionResult(submission_id, tuple(grade_exercise(session, ex, plan, sources) for ex in plan.exercises),
-                                str(root))
+        graded = []
+        for ex in plan.exercises:
+            graded.append(grade_exercise(session, ex, plan, sources))
+            on_exercise(graded[-1])
+        return SubmissionResult(submission_id, tuple(graded), str(root))
     finally:
         session.close()

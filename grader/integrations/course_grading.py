@@ -26,6 +26,8 @@ from grader.engine.classroom import grade_class
 from grader.engine.examples import make_plan
 from grader.engine.grading import GradingOptions
 from grader.engine.results import report
+from grader.integrations.autograded import write_autograded
+from grader.integrations.extras import require_nbgrader
 
 
 def _nbgrader_meta(cell: dict) -> dict:
@@ -162,8 +164,9 @@ def _grade_cells(gradebook, topic: str, exercises) -> dict[str, str]:
     return where
 
 
-def record_scores(course: Path, topic: str, exercises, results) -> None:
-    """Writes every exercise score as the auto score of its grade cell, creating what is missing."""
+def record_scores(course: Path, topic: str, exercises, results, *, submissions=(), messages=None) -> None:
+    """Writes every exercise score as the auto score of its grade cell, creating what is missing, and
+    the autograded notebooks of `submissions` ((student, folder) pairs, as results)."""
     from nbgrader.api import Grade, MissingEntry  # noqa: PLC0415
 
     with _gradebook(course) as gradebook, warnings.catch_warnings():
@@ -182,6 +185,7 @@ def record_scores(course: Path, topic: str, exercises, results) -> None:
                     gradebook.db.add(grade)
                 grade.auto_score = exercise.score
             gradebook.db.commit()
+        write_autograded(course, topic, gradebook, submissions, results, messages or {})
 
 
 def _submissions(course: Path, topic: str) -> list[tuple[str, Path]]:
@@ -196,7 +200,7 @@ def _submissions(course: Path, topic: str) -> list[tuple[str, Path]]:
 
 
 def autograde_course(course: Path, topic: str, *, jobs: int = 1, timeout: float = GradingOptions.timeout,
-                     on_done=lambda result: None):
+                     on_done=lambda result, seconds: None):
     """Grades every submission of `topic`; returns (exercises, results, messages by student)."""
     exercises = registry.select([topic])
     submissions = _submissions(course, topic)
@@ -210,22 +214,23 @@ def autograde_course(course: Path, topic: str, *, jobs: int = 1, timeout: float 
             folders.append(out)
         plan = make_plan(exercises, include_hidden=True)
         results = grade_class(folders, plan, options=GradingOptions(timeout=timeout), jobs=jobs, on_done=on_done)
-    record_scores(course, topic, exercises, results)
+    record_scores(course, topic, exercises, results, submissions=submissions, messages=messages)
     return exercises, results, messages
 
 
 def autograde_course_command(course, assignment, *, json_file=None, jobs=1, timeout=GradingOptions.timeout) -> None:
     if not course or not assignment:
         raise click.UsageError("--course and --assignment go together")
+    require_nbgrader("dlgrade autograde --course")
     course = Path(course).resolve()
     if not course.is_dir():
         raise click.UsageError(f"--course {str(course)!r} is not a folder")
     if assignment not in registry.topics():
         raise click.UsageError(f"--assignment {assignment!r} is not a topic (topics: {', '.join(registry.topics())})")
     count = len(_submissions(course, assignment))
-    with click.progressbar(length=count, label=f"Grading {assignment}", file=sys.stderr) as bar:
+    with reports.class_progress(count, f"Grading {assignment}") as on_done:
         exercises, results, messages = autograde_course(course, assignment, jobs=jobs, timeout=timeout,
-                                                        on_done=lambda _: bar.update(1))
+                                                        on_done=on_done)
     click.echo(reports.score_table(results))
     for student, notes in messages.items():
         for note in notes:
