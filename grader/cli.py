@@ -165,7 +165,7 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
     if csv_file:
         Path(csv_file).write_text(reports.csv_text(results))
     if html_file or summary_file or feedback_dir:
-        run = {"dlgrade_version": _version(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        run = {"dlgrade_version": _version(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "options": {"only": ", ".join(only) or "all", "jobs": jobs, "timeout": timeout},
                "submissions_dir": str(Path(submissions_dir).resolve())}
         _class_files(results_report(results, max_score), html_file, summary_file, feedback_dir, run=run)

@@ -160,7 +160,9 @@ def test_the_page_shows_every_student_exercise_and_misconception(graded_class, p
     rows = [r.find_all("td")[1].get_text(strip=True) for r in page.select("#misconception-table tr.misconception")]
     assert rows == [m["hint"] for m in graded_class.summary["misconceptions"]]
     assert len(page.select("#check-table tbody tr")) == len(graded_class.summary["checks"])
-    assert len(page.select("details.pair")) == len(graded_class.summary["similar_pairs"])
+    pairs = graded_class.summary["similar_pairs"]
+    assert len(page.select("details.pair")) == len({frozenset(p["students"]) for p in pairs}) == 3
+    assert "Groups to look at: carol, erin, frank" in page.select_one("#similar").get_text(" ", strip=True)
 
 
 def test_each_students_feedback_is_on_the_page(graded_class, page):

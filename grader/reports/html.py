@@ -47,6 +47,26 @@ def _pair_view(pair: dict) -> dict:
     return {**pair, "sides": sides}
 
 
+def _pairs_by_students(pairs: list[dict]) -> list[dict]:
+    """One entry per pair of students with the evidence of each kind; pairs flagged both ways first."""
+    grouped: dict[frozenset, dict] = {}
+    for pair in pairs:
+        entry = grouped.setdefault(frozenset(pair["students"]), {"students": sorted(pair["students"]), "kinds": {}})
+        entry["kinds"][pair["kind"]] = _pair_view(pair)
+    return sorted(grouped.values(), key=lambda e: (-len(e["kinds"]), -max(p["score"] for p in e["kinds"].values()),
+                                                  e["students"]))
+
+
+def _groups(pairs: list[dict]) -> list[list[str]]:
+    """Students linked by flagged pairs, as groups (a copy of a copy links three students)."""
+    groups: list[set[str]] = []
+    for pair in pairs:
+        linked = [g for g in groups if g & set(pair["students"])]
+        merged = set(pair["students"]).union(*linked)
+        groups = [g for g in groups if g not in linked] + [merged]
+    return sorted(sorted(g) for g in groups)
+
+
 def _status_of(exercise: dict) -> str:
     if exercise["status"] != "graded":
         return exercise["status"]
@@ -86,7 +106,7 @@ def class_report(report: dict, summary: dict, *, run: dict | None = None) -> str
         histogram=Markup(plots.score_histogram(scores, report["max_score"])) if scores else "",
         exercise_chart=Markup(plots.exercise_means(chart_rows)) if chart_rows else "",
         chart_title="Mean score per topic" if many else "Mean score per exercise",
-        hardest=hardest[:8], mistakes=_mistakes(summary["misconceptions"]), pairs=[_pair_view(p) for p in summary["similar_pairs"]],
+        hardest=hardest[:8], mistakes=_mistakes(summary["misconceptions"]), pairs=_pairs_by_students(summary["similar_pairs"]), groups=_groups(summary["similar_pairs"]),
         students=[_student_view(s, show_hidden=True) for s in report["submissions"]])
 
 

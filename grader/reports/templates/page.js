@@ -22,3 +22,11 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
     });
   });
 });
+
+// A link to a student's collapsed block (#student-3) opens it.
+function openTarget() {
+  var target = location.hash && document.getElementById(location.hash.slice(1));
+  if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); }
+}
+window.addEventListener("hashchange", openTarget);
+openTarget();
