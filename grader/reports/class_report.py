@@ -60,8 +60,9 @@ def write(path: Path, text: str) -> None:
 def write_class_files(report: dict, *, html_file: Path | None, summary_file: Path | None,
                       submissions_dir: Path | None = None, run: dict | None = None) -> dict:
     data = class_summary(report, submissions_dir=submissions_dir)
+    data["run"] = {**data["run"], **(run or {})}
     if html_file:
-        write(html_file, html.class_report(report, data, run=run))
+        write(html_file, html.class_report(report, data))
     if summary_file:
         write(summary_file, json.dumps(data, indent=1) + "\n")
     return data

@@ -75,10 +75,16 @@ def _status_of(exercise: dict) -> str:
     return "partial" if exercise["score"] > 0 else "zero"
 
 
+def _without_hint_lines(check: dict) -> dict:
+    """The check with its message minus the `hint:` lines, which the page shows as call-outs."""
+    lines = {f"  hint: {h}" for h in check.get("hints", ())}
+    return {**check, "message": "\n".join(l for l in check["message"].splitlines() if l not in lines)}
+
+
 def _student_view(sub: dict, *, show_hidden: bool) -> dict:
     exercises = []
     for ex in sub["exercises"]:
-        failed = [c for c in ex["checks"] if not c["passed"] and (show_hidden or not c["hidden"])]
+        failed = [_without_hint_lines(c) for c in ex["checks"] if not c["passed"] and (show_hidden or not c["hidden"])]
         hidden_failed = sum(1 for c in ex["checks"] if not c["passed"] and c["hidden"] and not show_hidden)
         exercises.append({**ex, "state": _status_of(ex), "failed": failed, "hidden_failed": hidden_failed})
     return {**sub, "exercises": exercises}
@@ -94,15 +100,15 @@ def _mistakes(misconceptions: list[dict]) -> list[dict]:
     return sorted(grouped.values(), key=lambda r: -len(r["students"]))
 
 
-def class_report(report: dict, summary: dict, *, run: dict | None = None) -> str:
-    """The instructor's page. `run` adds run details not recorded in the report (version, date, options)."""
+def class_report(report: dict, summary: dict) -> str:
+    """The instructor's page."""
     scores = [s["score"] for s in report["submissions"]]
     hardest = sorted((c for c in summary["checks"] if c["attempted"] and c["pass_rate_attempted"] < 1),
                      key=lambda c: (c["pass_rate_attempted"], -c["attempted"]))
     many = len(summary["exercises"]) > MAX_CHART_BARS
     chart_rows = topics(summary["exercises"]) if many else summary["exercises"]
     return _environment().get_template("class.html.j2").render(
-        report=report, summary=summary, run={**summary["run"], **(run or {})},
+        report=report, summary=summary, run=summary["run"],
         histogram=Markup(plots.score_histogram(scores, report["max_score"])) if scores else "",
         exercise_chart=Markup(plots.exercise_means(chart_rows)) if chart_rows else "",
         chart_title="Mean score per topic" if many else "Mean score per exercise",
