@@ -58,8 +58,11 @@ def _messages(result) -> str:
     ("def softmax(x):\n    return lambda: 0\n", "graded", "function object"),
     ("def softmax(x):\n    return np.zeros(10**11)\n", "graded", "MemoryError"),
     ("def softmax(x)\n    return x\n", "error", "SyntaxError"),
-    ("import torch\ndef softmax(x):\n    return torch.softmax(torch.from_numpy(x), 1).numpy()\n", "error",
-     "may not import torch"),
+    # The import succeeds as an inert placeholder; the numpy-only gate zeroes the exercise, and the use fails.
+    ("import torch\ndef softmax(x):\n    return torch.softmax(torch.from_numpy(x), 1).numpy()\n", "graded",
+     "torch is not available to submissions"),
+    ("import torch\ndef softmax(x):\n    return torch.softmax(torch.from_numpy(x), 1).numpy()\n", "graded",
+     "the module imports torch (line 2)"),
 ])
 def test_broken_code_costs_only_its_exercise(tmp_path, body, status, text):
     result = _grade(_submission(tmp_path, body))

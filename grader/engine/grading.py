@@ -19,6 +19,7 @@ from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult,
 from grader.isolation.sandbox import LoadReport, Worker, WorkerFailure, start_worker
 from grader.engine.shrinking import ShrinkBudget, shrink
 from grader.engine.spec import Exercise, StaticCheck
+from grader.isolation import confine
 
 
 @dataclass
@@ -44,6 +45,7 @@ class GradingOptions:
     # Held by hypothesis runs and AST parsing, which are not thread-safe (see statics.SubmissionSources).
     lock: threading.Lock = field(default_factory=threading.Lock)
     stats: GradingStats | None = None
+    sandbox: str | None = None  # the confinement level of workers; None: the strongest (confine.level())
 
 
 def driver_ref(driver) -> str:
@@ -66,7 +68,8 @@ class _Session:
 
     def start(self) -> LoadReport:
         skip = self.load.skipped if self.load else None
-        self.worker, load = start_worker(self.root, self.names, timeout=self.timeout, skip=skip)
+        self.worker, load = start_worker(self.root, self.names, timeout=self.timeout, skip=skip,
+                                         sandbox=self.options.sandbox or confine.level())
         self.load = self.load or load
         return self.load
 

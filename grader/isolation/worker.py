@@ -1,19 +1,21 @@
 """The worker: the only process in which student code runs.
 
-It is forked from a server that has already imported numpy, torch and the graders' content, so a
-worker costs a fork, not an interpreter start. It cuts itself off (own session, no core dumps, a
-memory ceiling, output to /dev/null, forbidden modules unimportable), imports the submission and then
-answers batches of jobs. Everything it sends back goes through `codec.encode`: plain data only.
+It is forked from a server that has already imported numpy and the drivers (never torch, hypothesis
+or a topic's grading module: student code could reach anything in the worker's memory), so a worker
+costs a fork, not an interpreter start. It cuts itself off (own session, a memory ceiling, output to
+/dev/null, the confinement of `confine.apply`, forbidden modules as inert placeholders), imports the
+submission and then answers batches of jobs. Everything it sends back goes through `codec.encode`:
+plain data only.
 """
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import importlib
 import importlib.util
 import inspect
 import os
+import pkgutil
 import random
 import resource
 import sys
@@ -24,35 +26,35 @@ from pathlib import Path
 
 import numpy as np
 
-import autograde_tests  # noqa: F401  (preloaded so drivers resolve without importing in the worker)
-from grader.isolation import codec
-from grader.engine import registry
+import autograde_tests.drivers
+from grader.isolation import codec, confine, drivers
+from grader.isolation.confine_kernel import PR_SET_CHILD_SUBREAPER, prctl
+from grader.isolation.forbidden import FORBIDDEN_MODULES, install_placeholders  # noqa: F401  (re-exported)
 from grader.isolation.sources import find_sources, read_source
 
-FORBIDDEN_MODULES = ("torch", "tensorflow", "jax", "jaxlib", "keras", "grader", "autograde_tests")
-_PR_SET_CHILD_SUBREAPER = 36
 _MEMORY_HEADROOM = 4 * 2**30
 
 
-class ForbiddenModuleFinder:
-    """Makes `import torch` (and the other forbidden modules) fail inside the worker."""
+def _driver_modules() -> dict[str, types.ModuleType]:
+    """The only modules drivers are resolved from, imported here so that the forkserver preloads them."""
+    modules = {drivers.__name__: drivers}
+    for info in pkgutil.walk_packages(autograde_tests.drivers.__path__, prefix="autograde_tests.drivers."):
+        modules[info.name] = importlib.import_module(info.name)
+    return modules
 
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name.split(".")[0] in FORBIDDEN_MODULES:
-            raise ImportError(f"dlgrade: submissions may not import {name.split('.')[0]} (numpy only)")
-        return None
+
+DRIVER_MODULES = _driver_modules()
 
 
 class ExerciseMissing(LookupError):
     pass
 
 
-def _isolate(root: Path) -> None:
+def _isolate(root: Path, conn, sandbox: str, scratch: str | None) -> None:
     os.setsid()  # own process group, so the parent can kill everything we start
     try:  # orphans of student code reparent to us, so the parent finds them in our tree
-        ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
+    except OSError:
         pass
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     data = _vm_data_bytes()
@@ -61,10 +63,9 @@ def _isolate(root: Path) -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    os.chdir(root)
-    for name in [m for m in sys.modules if m.split(".")[0] in FORBIDDEN_MODULES]:
-        del sys.modules[name]
-    sys.meta_path.insert(0, ForbiddenModuleFinder)
+    os.close(devnull)
+    confine.apply(sandbox, str(root), conn.fileno(), scratch)
+    install_placeholders()
     sys.dont_write_bytecode = True
 
 
@@ -190,7 +191,9 @@ def _location(obj, candidates) -> dict:
 
 def _resolve(ref: str):
     module_name, _, qualname = ref.partition(":")
-    obj = registry.content_module(module_name)
+    if module_name not in DRIVER_MODULES:
+        raise LookupError(f"{module_name} is not a driver module (grader.isolation.drivers or autograde_tests.drivers.*)")
+    obj = DRIVER_MODULES[module_name]
     for part in qualname.split("."):
         obj = getattr(obj, part)
     return obj
@@ -207,15 +210,18 @@ def _run_job(job: dict, student, root: Path) -> dict:
         return {"error": describe_exception(exc, root), "seconds": time.perf_counter() - started}
 
 
-def main(conn, root: str, skip: list[str], exercise_names: list[str]) -> None:
+def main(conn, root: str, skip: list[str], exercise_names: list[str], sandbox: str, scratch: str | None) -> None:
     """Entry point of the worker process (see sandbox.Worker)."""
     root_path = Path(root).resolve()
 
     def send(message) -> None:
         conn.send_bytes(codec.encode(message))
 
-    registry.content_module("grader.isolation.drivers")  # import all content now: imports are blocked after _isolate
-    _isolate(root_path)
+    try:
+        _isolate(root_path, conn, sandbox, scratch)
+    except OSError as exc:  # never grade with less confinement than the run announced
+        send({"confinement": f"the {sandbox} sandbox could not be set up: {exc}"})
+        return
     modules, errors = _load(root_path, set(skip), send)
     definitions, where = _definitions(modules, exercise_names)
 
