@@ -29,6 +29,24 @@ def _select(names):
         raise click.UsageError(str(exc)) from None
 
 
+def _sandbox(require: bool) -> None:
+    """Announces a confinement weaker than full on stderr; with --require-sandbox refuses it (exit 2)."""
+    from grader.isolation import confine  # noqa: PLC0415
+
+    try:
+        level = confine.level()
+    except confine.SandboxError as exc:
+        raise click.UsageError(str(exc)) from None
+    if level == confine.FULL:
+        return
+    if require:
+        click.echo(f"Error: --require-sandbox: workers would run with sandbox {level!r}, not {confine.FULL!r} "
+                   f"(see docs/confinement.md)", err=True)
+        sys.exit(2)
+    click.echo(f"warning: submissions are confined at level {level!r} only, not {confine.FULL!r} "
+               f"(see docs/confinement.md)", err=True)
+
+
 def _existing_dir(path: str, what: str) -> Path:
     folder = Path(path)
     if not folder.is_dir():
@@ -86,7 +104,8 @@ def _echo_exercise(result) -> None:
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
 @click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed per exercise.")
-def check(names, path, json_file, timeout):
+@click.option("--require-sandbox", is_flag=True, help="Refuse to grade unless workers are fully confined.")
+def check(names, path, json_file, timeout, require_sandbox):
     """Self-check your code in PATH on the exercises or topics NAMES (default: all).
 
     A name that is both a topic and an exercise (softmax) means the topic; TOPIC:EXERCISE
@@ -94,6 +113,7 @@ def check(names, path, json_file, timeout):
     full marks.
     """
     exercises = _select(names)
+    _sandbox(require_sandbox)
     with tempfile.TemporaryDirectory(prefix="dlgrade-check-") as scratch:
         folder = _submission_folder(path, Path(scratch))
         shown = Path(path).resolve()
@@ -135,12 +155,14 @@ def check(names, path, json_file, timeout):
               help="Write the class report's content as JSON here.")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False),
               help="Write one feedback page (HTML) per student into this folder.")
+@click.option("--require-sandbox", is_flag=True, help="Refuse to grade unless workers are fully confined.")
 def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course, assignment, html_file, summary_file,
-              feedback_dir):
+              feedback_dir, require_sandbox):
     """Grade every subfolder of SUBMISSIONS_DIR as one student's submission."""
     if (html_file or summary_file or feedback_dir) and (course or assignment):
         raise click.UsageError("--html, --summary-json and --feedback work on SUBMISSIONS_DIR; for a course, run "
                                "`dlgrade report` on its --json report")
+    _sandbox(require_sandbox)
     if course or assignment:
         if submissions_dir:
             raise click.UsageError("give either SUBMISSIONS_DIR or --course/--assignment, not both")

@@ -79,8 +79,12 @@ class SubmissionResult:
         return data
 
 
-def report(submissions: list[SubmissionResult], max_score: float) -> dict:
-    return {"max_score": max_score, "submissions": [s.to_dict() for s in submissions]}
+def report(submissions: list[SubmissionResult], max_score: float, sandbox: str | None = None) -> dict:
+    """`sandbox`: the confinement level the workers ran at (default: this process's, confine.level())."""
+    from grader.isolation import confine  # noqa: PLC0415
+
+    return {"max_score": max_score, "sandbox": sandbox or confine.level(),
+            "submissions": [s.to_dict() for s in submissions]}
 
 
 def zero_checks(checks, message: str) -> tuple[CheckResult, ...]:
