@@ -23,8 +23,10 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from grader.engine.grading import GradingOptions
 from grader.isolation import confine
 from tests.catalogue import PROJECT
+from tests.conftest import grade_folder
 
 FULL_LEVEL = confine.available() == confine.FULL
 needs_full = pytest.mark.skipif(not FULL_LEVEL, reason="this machine does not allow full confinement")
@@ -395,3 +397,15 @@ def test_a_bad_sandbox_level_is_one_clear_error(honest_class, monkeypatch):
     monkeypatch.setenv(confine.ENV_VAR, "docker")
     outcome = CliRunner().invoke(main, ["autograde", str(honest_class), "--only", "softmax"])
     assert outcome.exit_code == 2 and "is not a sandbox level" in outcome.output and "Traceback" not in outcome.output
+
+
+@needs_full
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader drops to nobody")
+def test_a_submission_nobody_may_read_is_graded_from_a_private_copy(tmp_path):
+    folder = tmp_path / "private"
+    folder.mkdir()
+    (folder / "softmax.py").write_text((PROJECT / "solutions" / "softmax.py").read_text())
+    (folder / "softmax.py").chmod(0o600)
+    folder.chmod(0o700)
+    result = grade_folder(folder, ("softmax",), options=GradingOptions(timeout=10))
+    assert result.score == result.max_score == 23
