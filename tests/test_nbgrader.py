@@ -382,3 +382,35 @@ def test_generate_feedback_shows_the_hardened_results(course, tmp_path):
     graded = nbformat.read(fresh / "autograded" / "mallory" / TOPIC / f"{TOPIC}.ipynb", as_version=4)
     scores = [float(c.outputs[-1].data["text/plain"]) for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert scores == [0.0] * len(FULL)
+
+
+# `dlgrade release --course` on an instructor's course ----------------------------------------------------
+
+
+def test_release_never_overwrites_an_edited_source_notebook(course, tmp_path):
+    fresh = tmp_path / "course"
+    shutil.copytree(course, fresh, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
+    source = fresh / "source" / TOPIC / f"{TOPIC}.ipynb"
+    edited = source.read_text().replace("Topic `softmax`", "Topic `softmax`, as taught in week 3")
+    source.write_text(edited)
+    refused = CliRunner().invoke(main, ["release", "--course", str(fresh), TOPIC])
+    assert refused.exit_code == 1 and "changed since dlgrade wrote it" in refused.output and "--force" in refused.output
+    assert source.read_text() == edited
+    forced = CliRunner().invoke(main, ["release", "--course", str(fresh), TOPIC, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert source.read_text() == source_notebook(TOPIC)
+    assert "Released 1 topic(s): softmax" in forced.output and "releases/: 0 file(s) changed" in forced.output
+
+
+def test_release_takes_the_course_id_from_the_config_or_the_command_line(tmp_path):
+    from grader.integrations.release import write_config
+
+    assert write_config(tmp_path, "dl-2026") == "dl-2026"
+    assert 'course_id = "dl-2026"' in (tmp_path / "nbgrader_config.py").read_text().replace("'", '"')
+    assert write_config(tmp_path, None) == "dl-2026"  # an existing config's course id wins
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'ml101'\n")
+    outcome = CliRunner().invoke(main, ["release", "--course", str(tmp_path), "--course-id", "other", TOPIC])
+    assert outcome.exit_code == 1 and "sets the course id 'ml101', not 'other'" in outcome.output
+    unknown = CliRunner().invoke(main, ["release", "--course", str(tmp_path), "softmx"])
+    assert unknown.exit_code == 1 and "did you mean softmax" in unknown.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nbgrader_config.py"]  # nothing built

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.engine import feedback, registry, statics
 from grader.isolation.drivers import call_function
+from grader.engine.fingerprints import output_fingerprint
 from grader.engine.examples import Plan, PreparedScenario, example_key, reference_values
 from grader.engine.outcomes import outcome_from_reply
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, zero_checks
@@ -155,6 +156,7 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, out
         return outcome_from_reply(reply, scenario, reference_values(scenario, example), exercise.name)
 
     results = []
+    fingerprint = output_fingerprint(outcomes)
     for check in scenario.checks:
         if check.hidden and not include_hidden:
             continue
@@ -169,9 +171,11 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, out
                               lock=options.lock)
         example, outcome, expected, failure = (smallest.example, smallest.outcome, smallest.expected,
                                                smallest.failure) if smallest else first
-        message = feedback.check_message(check, example, outcome, expected, failure,
-                                         shrunk=smallest is not None, every_input=every_input_raised)
-        results.append(CheckResult(check.name, False, 0.0, float(check.points), check.hidden, message))
+        hints = feedback.hints(check, example, outcome, expected)
+        message = feedback.check_message(example, failure, hints, shrunk=smallest is not None,
+                                         every_input=every_input_raised)
+        results.append(CheckResult(check.name, False, 0.0, float(check.points), check.hidden, message,
+                                   tuple(hints), fingerprint))
     return results
 
 
@@ -183,8 +187,8 @@ def _apply_conditions(results: tuple[CheckResult, ...], conditional: list[bool],
                                     "not scored until the function passes a check of its values")
                         if c and r.passed else r for r, c in zip(results, conditional))
     if gate is not None:
-        results = tuple(r if r.name == gate.name else CheckResult(
-            r.name, False, 0.0, r.max_points, r.hidden, f"not scored ({gate.message.splitlines()[0]})"
+        results = tuple(r if r.name == gate.name else replace(
+            r, passed=False, points=0.0, message=f"not scored ({gate.message.splitlines()[0]})"
             + (f"\n{r.message}" if r.message else "")) for r in results)
     return results
 
@@ -236,11 +240,11 @@ def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: Gra
             return SubmissionResult(submission_id, tuple(
                 ExerciseResult(ex.name, ex.topic, failure.status,
                                zero_checks([c for _, c in ex.checks(include_hidden=plan.include_hidden)], message), message)
-                for ex in plan.exercises))
+                for ex in plan.exercises), str(root))
         graded = []
         for ex in plan.exercises:
             graded.append(grade_exercise(session, ex, plan, sources))
             on_exercise(graded[-1])
-        return SubmissionResult(submission_id, tuple(graded))
+        return SubmissionResult(submission_id, tuple(graded), str(root))
     finally:
         session.close()

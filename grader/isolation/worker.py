@@ -44,6 +44,7 @@ def _driver_modules() -> dict[str, types.ModuleType]:
 
 
 DRIVER_MODULES = _driver_modules()
+confine.landlock_read_rules()  # the paths a worker may read, found once here in the forkserver
 
 
 class ExerciseMissing(LookupError):
@@ -260,7 +261,7 @@ def main(conn, root: str, skip: list[str], exercise_names: list[str], sandbox: s
 
     try:
         _isolate(root_path, conn, sandbox, scratch)
-    except OSError as exc:  # never grade with less confinement than the run announced
+    except Exception as exc:  # never grade with less confinement than the run announced
         send({"confinement": f"the {sandbox} sandbox could not be set up: {exc}"})
         return
     modules, errors = _load(root_path, set(skip), send)
