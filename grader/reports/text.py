@@ -68,7 +68,7 @@ def not_implemented_at(result: ExerciseResult) -> str | None:
     if not any(raised) or not all(m or line.startswith("not scored") for m, line in zip(raised, first_lines)):
         return None
     where = next(m.group("where") for m in raised if m) or "your code"
-    file_line = re.fullmatch(r"(?P<file>.*), line (?P<line>\d+)", where)
+    file_line = re.fullmatch(r"(?P<file>[^,]*), line (?P<line>\d+)", where)  # not "nb.ipynb, cell 7, line 3"
     return f"{file_line['file']}:{file_line['line']}" if file_line else where
 
 
