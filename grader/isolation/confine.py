@@ -144,8 +144,10 @@ def readable_paths() -> tuple[tuple[str, ...], tuple[str, ...]]:
     numpy_spec = importlib.util.find_spec("numpy")
     if numpy_spec and numpy_spec.submodule_search_locations:
         python.add(os.path.dirname(list(numpy_spec.submodule_search_locations)[0]))
-    read = [p for p in _SYSTEM if os.path.lexists(p)] + sorted(
-        {os.path.realpath(p) for p in python if p and os.path.isdir(p)})
+    python_dirs = sorted({os.path.realpath(p) for p in python if p and os.path.isdir(p)})
+    # One bind per tree: site-packages and lib-dynload usually sit inside the standard library's folder.
+    read = [p for p in _SYSTEM if os.path.lexists(p)] + [
+        p for p in python_dirs if not any(p.startswith(q.rstrip("/") + "/") for q in python_dirs)]
     hidden = set()
     for directory in _site_dirs():
         hidden.update(_hidden_by_name(directory))
@@ -188,15 +190,15 @@ def landlock_read_rules() -> tuple[str, ...]:
 # Applying a level (worker) ---------------------------------------------------------------------------
 
 
-def _readable_by_others(folder: str) -> bool:
-    """Whether `nobody` can read the submission where it is (every folder above it searchable)."""
-    path = Path(folder)
+def _readable_by_others(paths) -> bool:
+    """Whether `nobody` can read all of `paths` where they are (each folder above them searchable)."""
     try:
-        if path.stat().st_mode & (stat.S_IROTH | stat.S_IXOTH) != stat.S_IROTH | stat.S_IXOTH:
-            return False
-        return all(p.stat().st_mode & stat.S_IXOTH for p in path.parents)
+        for path in map(Path, paths):
+            if path.stat().st_mode & stat.S_IROTH == 0 or not all(p.stat().st_mode & stat.S_IXOTH for p in path.parents):
+                return False
     except OSError:
         return False
+    return True
 
 
 def _limits(processes: bool = True) -> None:
@@ -224,23 +226,24 @@ def _close_other_fds(keep: int) -> None:
 def apply(level_name: str, submission: str, keep_fd: int, scratch: str | None) -> None:
     """Confines this worker (and everything it starts). With namespaces, returns in a new child that
     is PID 1 of its namespace while this process waits for it (see confine_namespaces)."""
+    read, hidden = readable_paths()  # computed once in the forkserver; nothing is importable afterwards
+    read_rules = landlock_read_rules()
     kernel.wipe_initial_environment()
     privileged = os.geteuid() == 0
     if level_name.startswith("namespaces"):
         namespaces.unshare_all(privileged)
         namespaces.become_pid_one(keep_fd)
         owner = (namespaces.NOBODY, namespaces.NOBODY) if privileged else (os.geteuid(), os.getegid())
-        read, hidden = readable_paths()
         scratch = "/tmp"
         namespaces.build_root(list(read), list(hidden), submission, scratch=scratch,
                               scratch_bytes=SCRATCH_BYTES, owner=owner)
         namespaces.drop_privileges(privileged)
         _limits()
-    elif level_name == "landlock" and privileged and _readable_by_others(submission):
+    elif level_name == "landlock" and privileged and _readable_by_others((submission,) + read):
         os.chown(scratch, namespaces.NOBODY, namespaces.NOBODY)
         namespaces.drop_privileges(True)
         _limits()
-    elif level_name == "landlock" and privileged:  # root keeps uid 0 to read a private submission, no capability
+    elif level_name == "landlock" and privileged:  # root keeps uid 0 (without any capability) to read what nobody cannot
         kernel.drop_bounding_set()
         kernel.clear_capabilities()
         _limits(processes=False)
@@ -250,7 +253,7 @@ def apply(level_name: str, submission: str, keep_fd: int, scratch: str | None) -
     if level_name == FULL:
         landlock.restrict(read=[Path("/")], write=[Path(scratch)], read_write_files=[Path("/dev/null")])
     elif level_name == "landlock":
-        landlock.restrict(read=[Path(p) for p in landlock_read_rules() + (submission,) + _DEVICES],
+        landlock.restrict(read=[Path(p) for p in read_rules + (submission,) + _DEVICES],
                           write=[Path(scratch)], read_write_files=[Path("/dev/null")])
     _close_other_fds(keep_fd)
     _environment(scratch)
