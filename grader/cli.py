@@ -83,6 +83,7 @@ def _submission_folder(path: str, scratch: Path) -> Path:
     """The folder to grade: PATH itself, or a scratch folder holding just the file PATH."""
     given = Path(path)
     if given.is_file() and given.suffix in (".py", ".ipynb"):
+        scratch.chmod(0o755)  # a confined worker may run as another user: mkdtemp's 0700 would hide the file
         shutil.copy(given, scratch / given.name)
         return scratch
     if given.is_file():

@@ -172,3 +172,20 @@ def test_autograde_prints_a_line_per_student_when_not_on_a_terminal(klass):
     progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
     assert [re.fullmatch(r"\[(\d)/2\] (\w+)  ([\d.]+)/4\.5  \d+\.\d s", line).group(1, 2, 3) for line in progress] == \
         [("1", "ann", "4.5"), ("2", "ben", "0")]
+
+
+@pytest.mark.parametrize("first_line, where", [
+    ("NotImplementedError: softmax: not implemented yet (softmax.py, line 19)", "softmax.py:19"),
+    ("NotImplementedError (hw/softmax.py, line 7)", "hw/softmax.py:7"),
+    ("NotImplementedError: softmax (softmax.ipynb, cell 7, line 3)", "softmax.ipynb, cell 7, line 3"),
+    ("ValueError: shapes (2,3) and (2,3) not aligned (softmax.py, line 5)", None),
+])
+def test_a_stub_is_recognised_by_every_check_raising_not_implemented(first_line, where):
+    from grader.engine.results import CheckResult, ExerciseResult
+    from grader.reports.text import not_implemented_at
+
+    checks = (CheckResult("values", False, 0.0, 2.0, False, first_line + "\n  on every input"),
+              CheckResult("numpy only", False, 0.0, 0.5, False, "not scored until the function passes a check"))
+    assert not_implemented_at(ExerciseResult("softmax", "softmax", "graded", checks)) == where
+    partly = (CheckResult("shape", True, 1.0, 1.0, False), *checks)
+    assert not_implemented_at(ExerciseResult("softmax", "softmax", "graded", partly)) is None
