@@ -16,7 +16,7 @@ import click
 
 from grader.engine import registry
 from grader.reports import text as reports
-from grader.engine.classroom import grade_class, student_folders
+from grader.engine.classroom import grade_class, stray_files, student_folders
 from grader.engine.examples import make_plan
 from grader.engine.grading import GradingOptions
 from grader.engine.results import report as results_report
@@ -144,15 +144,17 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
     if course or assignment:
         if submissions_dir:
             raise click.UsageError("give either SUBMISSIONS_DIR or --course/--assignment, not both")
-        from grader.integrations import course_grading  # noqa: PLC0415
-
-        course_grading.autograde_course_command(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout)
+        _autograde_course(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout)
         return
     if not submissions_dir:
         raise click.UsageError("give SUBMISSIONS_DIR, or --course and --assignment")
     folders = student_folders(_existing_dir(submissions_dir, "SUBMISSIONS_DIR"))
     if not folders:
         raise click.UsageError(f"{submissions_dir!r} has no student folders (one subfolder per student)")
+    stray = stray_files(Path(submissions_dir))
+    if stray:
+        shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
+        click.echo(f"warning: {len(stray)} file(s) outside the student folders are not graded: {shown}", err=True)
     exercises = _select(only)
     plan = make_plan(exercises, include_hidden=True)
     options = GradingOptions(timeout=timeout)
@@ -270,6 +272,37 @@ def export_command(report_file, roster_file, canvas_file, columns):
         click.echo(f"No submission for: {', '.join(result.no_submission)}", err=True)
     if result.not_in_roster:
         click.echo(f"Graded but not in the roster: {', '.join(result.not_in_roster)}", err=True)
+
+
+def _autograde_course(course, assignment, *, json_file, jobs, timeout) -> None:
+    """`autograde --course C --assignment T`: grade the course's submissions, fill its gradebook."""
+    from grader.engine.results import report  # noqa: PLC0415
+    from grader.integrations.extras import require_nbgrader  # noqa: PLC0415
+
+    if not course or not assignment:
+        raise click.UsageError("--course and --assignment go together")
+    require_nbgrader("dlgrade autograde --course")
+    from grader.integrations import course_grading  # noqa: PLC0415
+
+    course = Path(course).resolve()
+    try:
+        course_grading.check_course(course, assignment)
+        count = len(course_grading.submissions(course, assignment))
+        with reports.class_progress(count, f"Grading {assignment}") as on_done:
+            exercises, results, messages = course_grading.autograde_course(
+                course, assignment, jobs=jobs, timeout=timeout, on_done=on_done)
+    except course_grading.CourseError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(reports.score_table(results))
+    for student, notes in messages.items():
+        for note in notes:
+            click.echo(f"{student}: {note}")
+    data = report(results, sum(ex.max_points(include_hidden=True) for ex in exercises))
+    for submission in data["submissions"]:
+        submission["messages"] = messages.get(submission["id"], [])
+    target = Path(json_file) if json_file else course / f"dlgrade-{assignment}.json"
+    target.write_text(json.dumps(data, indent=1) + "\n")
+    click.echo(f"Scores written to {course / 'gradebook.db'} and {target}")
 
 
 @main.command("release")

@@ -18,6 +18,7 @@ from grader.cli import main
 from grader.integrations.gradescope import results_json
 from grader.integrations.release import source_notebook
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult
+from tests.catalogue import PROJECT
 
 TOPIC = "softmax"
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
@@ -56,7 +57,12 @@ def test_run_autograder_grades_a_notebook_submission_into_results_json(tmp_path)
     notebook = nbformat.reads(source_notebook(TOPIC), as_version=4)
     cell = next(c for c in notebook.cells if c.get("id") == "softmax_loss_vectorized-solution")
     cell.source = cell.source.replace("dW = X.T.dot(dscores) / num_train", "dW = X.T.dot(dscores)")
-    (root / "submission").mkdir()
+    # ... a syntax error in the cell of softmax_loss, which costs that exercise only (as in nbgrader) ...
+    broken = next(c for c in notebook.cells if c.get("id") == "softmax_loss-solution")
+    broken.source = broken.source.replace("def softmax_loss(x, y):", "def softmax_loss(x, y)")
+    # ... and the copy of an untouched stub that a macOS zip carries along.
+    (root / "submission" / "__MACOSX").mkdir(parents=True)
+    (root / "submission" / "__MACOSX" / "softmax.py").write_text((PROJECT / "exercises" / "softmax.py").read_text())
     nbformat.write(notebook, root / "submission" / f"{TOPIC}.ipynb")
 
     env = {**os.environ, "DLGRADE_AUTOGRADER_ROOT": str(root), "DLGRADE_PYTHON": sys.executable}
@@ -68,7 +74,9 @@ def test_run_autograder_grades_a_notebook_submission_into_results_json(tmp_path)
     full = sum(ex.max_points(include_hidden=True) for ex in registry.select([TOPIC]))
     assert sum(t["max_score"] for t in data["tests"]) == full
     failed = [t for t in data["tests"] if t["score"] < t["max_score"]]
-    assert all(t["name"].startswith("softmax_loss_vectorized: ") for t in failed)
+    assert all(t["name"].startswith(("softmax_loss_vectorized: ", "softmax_loss: ")) for t in failed)
+    syntax = [t for t in data["tests"] if t["name"].startswith("softmax_loss: ")]
+    assert syntax and all(t["score"] == 0 and "SyntaxError" in t["output"] and ", cell " in t["output"] for t in syntax)
     dw = next(t for t in failed if t["name"] == "softmax_loss_vectorized: dW matches torch autograd")
     assert dw["score"] == 0 and "N times too large" in dw["output"] and dw["visibility"] == "visible"
     assert 0 < data["score"] < full

@@ -13,10 +13,21 @@ from pathlib import Path
 from grader.engine.examples import Plan
 from grader.engine.grading import GradingOptions, grade_submission
 from grader.engine.results import SubmissionResult
+from grader.isolation.sources import skipped_dir
+
+
+def junk(name: str) -> bool:
+    """A folder that is nobody's submission: hidden, a cache, or what an archiver added (__MACOSX)."""
+    return skipped_dir(name)
 
 
 def student_folders(root: Path) -> list[Path]:
-    return sorted((p for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    return sorted((p for p in Path(root).iterdir() if p.is_dir() and not junk(p.name)), key=lambda p: p.name)
+
+
+def stray_files(root: Path) -> list[str]:
+    """Files at the top of the class folder, outside every student folder: they are not graded."""
+    return sorted(p.name for p in Path(root).iterdir() if not p.is_dir() and not p.name.startswith("."))
 
 
 def grade_class(folders: list[Path], plan: Plan, *, options: GradingOptions, jobs: int = 1,

@@ -41,7 +41,10 @@ class GradingStats:
 
 @dataclass(frozen=True)
 class GradingOptions:
-    timeout: float = 20.0  # seconds per exercise (all its inputs) and per submission import
+    timeout: float = 20.0  # seconds per exercise (all its inputs)
+    # Seconds to start a worker and import each module of the submission: generous, since a busy
+    # machine slows the fork and numpy's first calls, and no grade depends on how fast that goes.
+    import_timeout: float = 120.0
     shrink: ShrinkBudget = field(default_factory=ShrinkBudget)
     # Held by hypothesis runs and AST parsing, which are not thread-safe (see statics.SubmissionSources).
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -54,25 +57,30 @@ def driver_ref(driver) -> str:
     return f"{driver.__module__}:{driver.__qualname__}"
 
 
-def _job(exercise: Exercise, prepared: PreparedScenario, example: dict) -> dict:
-    scenario = prepared.scenario
-    return {"exercise": exercise.name, "driver": driver_ref(scenario.driver), "call": scenario.call, "example": example}
-
-
 class _Session:
     """A submission's worker, started on first use and again after a crash or a time-out."""
 
-    def __init__(self, root: Path, names: list[str], options: GradingOptions):
+    def __init__(self, root: Path, names: list[str], options: GradingOptions, sources: statics.SubmissionSources):
         self.root, self.names, self.options, self.timeout = root, names, options, options.timeout
+        self.sources = sources
         self.worker: Worker | None = None
         self.load: LoadReport | None = None
+        self.chosen: dict[str, statics.Chosen] = {}
 
     def start(self) -> LoadReport:
         skip = self.load.skipped if self.load else None
-        self.worker, load = start_worker(self.root, self.names, timeout=self.timeout, skip=skip,
+        self.worker, load = start_worker(self.root, self.names, timeout=self.timeout,
+                                         import_timeout=self.options.import_timeout, skip=skip,
                                          sandbox=self.options.sandbox or confine.level())
-        self.load = self.load or load
+        if self.load is None:
+            self.load = load
+            self.chosen = {name: self.sources.choose(name, candidates) for name, candidates in load.exercises.items()}
         return self.load
+
+    def job(self, exercise: Exercise, prepared: PreparedScenario, example: dict) -> dict:
+        scenario = prepared.scenario
+        return {"exercise": exercise.name, "driver": driver_ref(scenario.driver), "call": scenario.call,
+                "example": example, "chosen": {n: c.index for n, c in self.chosen.items() if c.index}}
 
     def request(self, jobs: list[dict]) -> list[dict]:
         if self.worker is None:
@@ -106,7 +114,10 @@ def _not_found(exercise: Exercise, load: LoadReport, sources: statics.Submission
     checks = exercise.checks(include_hidden=include_hidden)
     if broken:
         module, error = broken[0]
-        message = f"{exercise.name} could not be loaded: {sources.file_of(module)} failed to import: {error}"
+        message = f"{exercise.name} could not be loaded: {sources.file_of(module)} failed to run: {error}"
+        return ExerciseResult(exercise.name, exercise.topic, "error", zero_checks([c for _, c in checks], message), message)
+    if sources.oversized:  # it may be in a file too large to read: say so rather than "missing"
+        message = (f"{exercise.name} was not found; not read: {'; '.join(sources.oversized)}")
         return ExerciseResult(exercise.name, exercise.topic, "error", zero_checks([c for _, c in checks], message), message)
     message = f"{exercise.name} is not defined in the submission"
     return ExerciseResult(exercise.name, exercise.topic, "missing", zero_checks([c for _, c in checks], message), message)
@@ -125,7 +136,7 @@ def _static_result(check: StaticCheck, located) -> CheckResult:
 
 def _run_scenarios(session: _Session, exercise: Exercise, prepared: tuple[PreparedScenario, ...]):
     """All planned inputs of the exercise in one round trip: outcomes per scenario."""
-    jobs = [_job(exercise, ps, ex) for ps in prepared for ex in ps.examples]
+    jobs = [session.job(exercise, ps, ex) for ps in prepared for ex in ps.examples]
     replies = iter(session.request(jobs)) if jobs else iter(())
     return [[outcome_from_reply(next(replies), ps.scenario, exp, exercise.name) for exp in ps.expected]
             for ps in prepared]
@@ -139,7 +150,7 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, out
 
     def run_one(example):
         try:
-            reply = session.request([_job(exercise, prepared, example)])[0]
+            reply = session.request([session.job(exercise, prepared, example)])[0]
         except WorkerFailure:
             return None
         return outcome_from_reply(reply, scenario, reference_values(scenario, example), exercise.name)
@@ -185,9 +196,11 @@ def _apply_conditions(results: tuple[CheckResult, ...], conditional: list[bool],
 def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: statics.SubmissionSources) -> ExerciseResult:
     load = session.load
     include_hidden = plan.include_hidden
-    where = load.exercises.get(exercise.name)
-    if where is None:
+    candidates = load.exercises.get(exercise.name)
+    if not candidates:
         return _not_found(exercise, load, sources, include_hidden)
+    chosen = session.chosen[exercise.name]
+    where = candidates[chosen.index]
     prepared = plan.scenarios[exercise.name]
     scenario_checks = [c for ps in prepared for c in ps.scenario.checks if include_hidden or not c.hidden]
     static_checks = [c for c in exercise.static_checks if include_hidden or not c.hidden]
@@ -206,9 +219,7 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
     gate = next((r for r, c in zip(statics_results, static_checks) if c.gate and not r.passed), None)
     results = _apply_conditions(tuple(dynamic) + tuple(statics_results),
                                 [c.conditional for c in scenario_checks + static_checks], gate)
-    message = f"{where['definitions']} definitions found; graded the one in module {where['module']}" \
-        if where.get("definitions", 1) > 1 else ""
-    return ExerciseResult(exercise.name, exercise.topic, "graded", results, message)
+    return ExerciseResult(exercise.name, exercise.topic, "graded", results, chosen.note, chosen.graded)
 
 
 def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions,
@@ -219,8 +230,8 @@ def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: Gra
     root = Path(root).resolve()
     # Every exercise of the registry is looked up, not only the graded ones: a backward pass is run
     # after the student's own forward, which is another exercise.
-    session = _Session(root, [ex.name for ex in registry.all_exercises()], options)
     sources = statics.SubmissionSources(root, options.lock)
+    session = _Session(root, [ex.name for ex in registry.all_exercises()], options, sources)
     try:
         try:
             session.start()

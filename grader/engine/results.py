@@ -33,6 +33,7 @@ class ExerciseResult:
     status: str  # graded, missing, error, timeout
     checks: tuple[CheckResult, ...]
     message: str = ""
+    source: str = ""  # where the graded definition is: 'softmax.py, line 6', 'hw.ipynb, cell 7, line 1'
 
     @property
     def score(self) -> float:
@@ -51,6 +52,8 @@ class ExerciseResult:
                 "status": self.status, "checks": [c.to_dict() for c in self.checks]}
         if self.message:
             data["message"] = self.message
+        if self.source:
+            data["source"] = self.source
         return data
 
 

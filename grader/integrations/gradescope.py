@@ -6,7 +6,7 @@
 constraints.txt written from the installed distribution's metadata (so the zip builds the same way
 from a checkout, a wheel or `pip install .`). `run_autograder` calls
 `python -m grader.integrations.gradescope SUBMISSION RESULTS --only NAME ...`, which grades the submission folder
-(.py files, or notebooks: their solution cells) with the hidden checks and writes `results.json` in
+(.py files, or notebooks: their code cells minus the test cells) with the hidden checks and writes `results.json` in
 Gradescope's format: one test per check, hidden checks visible `after_published`.
 """
 
@@ -86,20 +86,23 @@ def failed_results(message: str) -> dict:
 
 
 def prepare_submission(submission: Path, out: Path) -> list[str]:
-    """Copies the submission's code into `out`, each notebook reduced to its solution cells."""
-    from grader.integrations.course_grading import gradable_notebook, read_cells, solution_cells  # noqa: PLC0415
+    """Copies the submission's code into `out`, leaving out junk folders (hidden, __MACOSX, caches);
+    a notebook that cannot be read is left out with a note. Notebooks are graded by their code cells
+    minus the test cells, like every other path (grader.isolation.cells)."""
+    from grader.isolation.cells import read_cells  # noqa: PLC0415
+    from grader.isolation.sources import skipped_dir  # noqa: PLC0415
+
+    def ignore(folder, names):
+        return [n for n in names if n.startswith(".") or (Path(folder, n).is_dir() and skipped_dir(n))]
 
     notes = []
-    shutil.copytree(submission, out, ignore=shutil.ignore_patterns(".*", "__pycache__"), symlinks=True)
+    shutil.copytree(submission, out, ignore=ignore, symlinks=True)
     for path in sorted(out.rglob("*.ipynb")):
         try:
-            cells, problems = solution_cells(read_cells(path), None)
+            read_cells(path)
         except (OSError, ValueError) as exc:
             notes.append(f"{exc}; nothing in it was graded")
             path.unlink()
-            continue
-        notes += [f"{path.name}: {p}" for p in problems]
-        path.write_text(gradable_notebook(cells))
     return notes
 
 

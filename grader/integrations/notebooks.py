@@ -140,6 +140,12 @@ def introduction(topic: str, docstring: str, exercises: list[Exercise]) -> str:
         "Do not edit or delete the test cells, and keep each function in its own cell. You can also check "
         f"the whole notebook from a terminal with `dlgrade check {topic} --path .` in its folder, or with "
         "nbgrader's *Validate* button.",
+        "",
+        "**What is graded:** every code cell of this notebook, from top to bottom, except the test cells. "
+        "You may add cells (a helper function, a constant): they count, as long as they come before the "
+        "cell that uses them. Each cell runs on its own, so an error in one cell costs only the exercises "
+        "that cell defines. A test cell grades what your kernel has run, which is the same code when you "
+        "run the notebook in order (*Kernel > Restart & Run All*).",
     ])
 
 

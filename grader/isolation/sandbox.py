@@ -129,24 +129,28 @@ class LoadReport:
     """What importing a submission gave: import errors by module, where each exercise was found."""
 
     errors: dict[str, str] = field(default_factory=dict)
-    exercises: dict[str, dict] = field(default_factory=dict)
+    exercises: dict[str, list[dict]] = field(default_factory=dict)  # every definition found, by name
     skipped: dict[str, str] = field(default_factory=dict)  # modules left out: they hang or kill on import
 
 
 def start_worker(root: Path, exercise_names: list[str], *, timeout: float, sandbox: str,
-                 skip: dict[str, str] | None = None) -> tuple[Worker, LoadReport]:
+                 import_timeout: float | None = None, skip: dict[str, str] | None = None) -> tuple[Worker, LoadReport]:
     """A worker with the submission imported, confined at the `sandbox` level. A module that hangs or
     kills the process on import is recorded as that module's error and left out of a fresh worker,
-    so only its exercises suffer."""
+    so only its exercises suffer.
+
+    `import_timeout` (default `timeout`) bounds the start of the worker and the import of each module:
+    a busy machine slows the fork and the first numpy calls, which are no part of the exercise's time."""
     skip = dict(skip or {})
+    limit = import_timeout or timeout
     while True:
         worker = Worker(root, exercise_names, skip=list(skip), timeout=timeout, sandbox=sandbox)
-        importing, deadline = None, time.monotonic() + timeout
+        importing, deadline = None, time.monotonic() + limit
         try:
             while True:
                 message = worker.receive(deadline)
                 if isinstance(message, dict) and isinstance(message.get("importing"), str):
-                    importing, deadline = message["importing"], time.monotonic() + timeout
+                    importing, deadline = message["importing"], time.monotonic() + limit
                     continue
                 if isinstance(message, dict) and isinstance(message.get("confinement"), str):
                     raise WorkerFailure("error", message["confinement"])
@@ -154,11 +158,12 @@ def start_worker(root: Path, exercise_names: list[str], *, timeout: float, sandb
                 if not isinstance(loaded, dict):
                     raise WorkerFailure("error", "the process sent an answer of the wrong form")
                 errors = {str(k): str(v) for k, v in dict(loaded.get("errors") or {}).items()}
-                found = {str(k): v for k, v in dict(loaded.get("exercises") or {}).items() if isinstance(v, dict)}
+                found = {str(k): [c for c in v if isinstance(c, dict)]
+                         for k, v in dict(loaded.get("exercises") or {}).items() if isinstance(v, list) and v}
                 return worker, LoadReport({**skip, **errors}, found, skip)
         except WorkerFailure as failure:
             worker.kill()
             if importing is None or importing in skip:
                 raise
-            what = "took longer than the time limit" if failure.status == "timeout" else failure.message
+            what = f"took longer than the time limit ({limit:g} s)" if failure.status == "timeout" else failure.message
             skip[importing] = f"importing it failed: {what}"

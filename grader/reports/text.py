@@ -46,6 +46,9 @@ def score_table(submissions: list[SubmissionResult]) -> str:
         partial = len(sub.exercises) - complete - broken - zero
         total = f"{_points(sub.score)}/{_points(sub.max_score)}"
         lines.append(f"{sub.id:<{width}}  {total:>15}  {complete:>8}  {partial:>7}  {zero:>4}  {broken:>21}")
+    # Which file was graded, wherever a student's folder held several definitions of an exercise.
+    lines += [f"{sub.id}: {e.name}: {e.message}" for sub in submissions for e in sub.exercises
+              if e.status == "graded" and e.message]
     return "\n".join(lines)
 
 
@@ -68,7 +71,7 @@ def not_implemented_at(result: ExerciseResult) -> str | None:
     if not any(raised) or not all(m or line.startswith("not scored") for m, line in zip(raised, first_lines)):
         return None
     where = next(m.group("where") for m in raised if m) or "your code"
-    file_line = re.fullmatch(r"(?P<file>.*), line (?P<line>\d+)", where)
+    file_line = re.fullmatch(r"(?P<file>[^,]*), line (?P<line>\d+)", where)  # a notebook cell stays as it is
     return f"{file_line['file']}:{file_line['line']}" if file_line else where
 
 
@@ -83,8 +86,9 @@ def exercise_summary(result: ExerciseResult, *, verbose_failures: bool = True, c
 
     `color` adds click styles; click.echo drops them when the output is not a terminal."""
     lines = [f"{_mark(result, color)} {result.name}  {_points(result.score)}/{_points(result.max_score)}"]
-    if result.status != "graded" and result.message:
+    if result.message:  # why it was not graded, or which of several definitions was
         lines.append(_indent(result.message, "    "))
+    if result.status != "graded":
         return "\n".join(lines)
     stub = not_implemented_at(result)
     if stub is not None:
