@@ -8,8 +8,7 @@ import numpy as np
 
 from grader.engine import compare
 from grader.engine.spec import Check, Failure, Hint, Outcome, StaticCheck, Verify
-
-FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "jaxlib", "keras", "grader", "autograde_tests")
+from grader.isolation.forbidden import FORBIDDEN_MODULES as FORBIDDEN_IMPORTS
 
 
 def failed_call(outcome: Outcome, *outputs: str) -> Failure | None:
