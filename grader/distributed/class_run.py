@@ -96,10 +96,14 @@ def grading(exercises, options: GradingOptions, *, submissions: Path, jobs: int,
     """How to grade the students left: threads of this process, or Dask tasks. The plan is made only
     then (a resumed run that has everyone does not draw it), after the cluster is checked."""
     def in_threads(folders: list[Path]) -> Iterator[GradedStudent]:
+        from grader.distributed.student import warm_up_workers  # noqa: PLC0415
         from grader.distributed.threads import graded_in_threads  # noqa: PLC0415
         from grader.engine.examples import make_plan  # noqa: PLC0415
 
+        warming = threading.Thread(target=warm_up_workers, name="dlgrade-warm-up")
+        warming.start()  # the workers' server starts while the plan is drawn
         plan = make_plan(exercises, include_hidden=True)
+        warming.join()
         yield from graded_in_threads(folders, plan, options, jobs=jobs, stop=stop)
 
     def on_dask(folders: list[Path]) -> Iterator[GradedStudent]:

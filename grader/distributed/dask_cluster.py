@@ -30,7 +30,7 @@ import distributed
 from grader.distributed.journal import grader_version
 from grader.distributed.schedulers import SchedulerError, parse_scheduler
 from grader.distributed.plan_transfer import payload_digest, plan_from_payload, plan_payload
-from grader.distributed.student import GradedStudent, failed_student, graded_student
+from grader.distributed.student import GradedStudent, failed_student, graded_student, warm_up_workers
 from grader.engine.classroom import GRADER_ERROR
 from grader.engine.examples import Plan
 from grader.engine.grading import GradingOptions
@@ -115,6 +115,7 @@ class GradingSetup(distributed.WorkerPlugin):
                                        f"{self.grader}: every worker needs the same environment")
                 self._grading = plan_from_payload(self.payload), GradingOptions(timeout=self.timeout)
                 self.payload = None
+                warm_up_workers()
             return self._grading
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -11,6 +12,7 @@ from grader.engine.classroom import error_result, grade_student
 from grader.engine.examples import Plan
 from grader.engine.grading import GradingOptions
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.isolation.sandbox import WorkerFailure, start_worker
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,17 @@ def graded_student(folder: Path, plan: Plan, options: GradingOptions) -> GradedS
     digest = submission_digest(folder)  # before grading: the journal names what was graded
     result = grade_student(folder, plan, options)
     return GradedStudent(folder.name, digest, time.monotonic() - started, result.to_dict())
+
+
+def warm_up_workers(timeout: float = 600) -> None:
+    """Starts one worker on an empty folder and ends it, so this process's forkserver has started and
+    preloaded before any student's time limit runs (a Dask worker starts its own, under load)."""
+    with tempfile.TemporaryDirectory(prefix="dlgrade-warm-up-") as empty:
+        try:
+            worker, _ = start_worker(Path(empty), [], timeout=timeout)
+        except WorkerFailure:
+            return  # the students' own starts will say what is wrong
+        worker.close()
 
 
 def _from_dict(cls, data: dict, nested: dict):

@@ -47,9 +47,10 @@ class Written:
     failure: str | None = None  # why it is not where it was asked for (then `path` is a fallback)
 
 
-def _write_into(folder: Path, name: str, write: Callable[[TextIO], None], *, final: Path | None) -> Path:
-    """Writes through a temporary file in `folder`, fsync'd, then renamed to `final` (or kept)."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp" if final else "", dir=folder)
+def _write_into(folder: Path, prefix: str, suffix: str, write: Callable[[TextIO], None], *,
+                final: Path | None) -> Path:
+    """Writes a new file in `folder`, fsync'd, then renamed to `final` (or kept where it is)."""
+    handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             write(out)
@@ -69,12 +70,13 @@ def write_report(path: Path, write: Callable[[TextIO], None]) -> Written:
     else the temporary folder (`write` is called again); raises OSError only if every place fails."""
     path = Path(path)
     try:
-        return Written(_write_into(path.parent, path.name, write, final=path))
+        return Written(_write_into(path.parent, f".{path.name}.", ".tmp", write, final=path))
     except OSError as exc:
         failure = f"{path}: {exc.strerror or exc}"
     for folder in (Path.cwd(), Path(tempfile.gettempdir())):
         try:
-            return Written(_write_into(folder, f"dlgrade-{path.name}", write, final=None).resolve(), failure)
+            fallback = _write_into(folder, f"dlgrade-{path.stem}-", path.suffix, write, final=None)
+            return Written(fallback.resolve(), failure)
         except OSError:
             continue
     raise OSError(f"could not write {failure}, nor a copy in {Path.cwd()} or {tempfile.gettempdir()}")
