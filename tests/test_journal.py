@@ -105,6 +105,9 @@ def test_a_report_that_cannot_go_where_asked_goes_to_a_fallback_file(tmp_path, m
     assert json.loads(written.path.read_text())["submissions"][0]["id"] == "ann"
     where = reports.write_json(tmp_path / "r.json", [_result("ann", 1.5)], 1.5)
     assert where == reports.Written(tmp_path / "r.json") and not list(tmp_path.glob(".r.json.*.tmp")), "no temporary left"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (tmp_path / "r.json").stat().st_mode & 0o777 == 0o666 & ~umask, "as readable as any file the user writes"
 
 
 @pytest.mark.parametrize("option", ["--json", "--csv", "--journal"])

@@ -141,7 +141,8 @@ def graded_on_dask(client: distributed.Client, folders: list[Path], plan: Plan, 
     """Yields each student as its task finishes. Twice as many tasks as the cluster has threads are
     out at a time, so results are not held anywhere and a stop waits only for those."""
     payload = plan_payload(plan)
-    setup_name = f"dlgrade-plan-{payload_digest(payload)}"
+    # Named for everything it holds: a plugin left by an earlier run is reused only if identical.
+    setup_name = f"dlgrade-plan-{payload_digest(payload)}-{options.timeout:g}-{grader_version()}"
     client.register_plugin(GradingSetup(payload, options.timeout, grader_version()), name=setup_name)
     del payload
     pending: dict = {}

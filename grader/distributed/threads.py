@@ -16,20 +16,17 @@ from grader.isolation import proctree
 
 def graded_in_threads(folders: list[Path], plan: Plan, options: GradingOptions, *, jobs: int,
                       stop) -> Iterator[GradedStudent]:
-    """Yields each student as it finishes. At most `2 * jobs` are handed to the pool at a time, so a
-    stop (`stop.requested` set) only waits for the students being graded, and finished results are
-    not held here. Abandoned early (a second Ctrl-C), it kills the students' workers at once."""
+    """Yields each student as it finishes. At most `jobs` are handed to the pool at a time, so a stop
+    (`stop.requested` set) only waits for the students being graded, and finished results are not
+    held here. Abandoned early (a second Ctrl-C), it kills the students' workers at once."""
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="dlgrade-student")
     pending: dict = {}
     queue = iter(folders)
     completed = False
     try:
         while True:
-            while len(pending) < 2 * jobs and not stop.requested and (folder := next(queue, None)) is not None:
+            while len(pending) < jobs and not stop.requested and (folder := next(queue, None)) is not None:
                 pending[pool.submit(graded_student, folder, plan, options)] = folder
-            if stop.requested:
-                for future in [f for f in pending if f.cancel()]:
-                    del pending[future]
             if not pending:
                 break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -52,6 +52,7 @@ def _write_into(folder: Path, prefix: str, suffix: str, write: Callable[[TextIO]
     """Writes a new file in `folder`, fsync'd, then renamed to `final` (or kept where it is)."""
     handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
     try:
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would make reports private
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             write(out)
             out.flush()
@@ -63,6 +64,16 @@ def _write_into(folder: Path, prefix: str, suffix: str, write: Callable[[TextIO]
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
 
 
 def write_report(path: Path, write: Callable[[TextIO], None]) -> Written:
