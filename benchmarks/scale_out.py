@@ -45,6 +45,7 @@ def simulated_class(root: Path, students: int, exercises: set[str]) -> list[Path
     """Correct and buggy copies in turns: the reference, then each catalogued mistake of the graded exercises."""
     reference = (PROJECT / "solutions" / "softmax.py").read_text()
     variants = [reference] + [m.source("softmax") for m in MISTAKES if m.exercise in exercises]
+    root.mkdir(parents=True)
     folders = []
     for index in range(students):
         folder = root / f"student{index:06d}"
