@@ -69,15 +69,17 @@ class ClassRun:
     def complete(self) -> bool:
         return None not in self.entries
 
-    def run(self, grade: Grade, *, resume: bool, on_resumed: Callable[[int], None] = lambda count: None,
-            on_done: Callable[[GradedStudent], None] = lambda graded: None) -> None:
-        """With `resume`, a student whose journal entry matches the submission's digest and the
-        grading key is not graded again. `grade` is called only if someone is left to grade."""
-        if resume:
-            for index, folder in enumerate(self.folders):
-                self.entries[index] = self.journal.reusable(folder.name, submission_digest(folder))
-            self.resumed = self.finished
-            on_resumed(self.resumed)
+    def reuse(self) -> int:
+        """Takes from the journal every student whose entry matches the submission's digest and the
+        grading key (--resume); returns how many."""
+        for index, folder in enumerate(self.folders):
+            self.entries[index] = self.journal.reusable(folder.name, submission_digest(folder))
+        self.resumed = self.finished
+        return self.resumed
+
+    def grade(self, grade: Grade, *, on_done: Callable[[GradedStudent], None] = lambda graded: None) -> None:
+        """Grades the students not finished, journaling each as it finishes. `grade` is called only
+        if someone is left."""
         position = {folder.name: index for index, folder in enumerate(self.folders)}
         left = [folder for folder, entry in zip(self.folders, self.entries) if entry is None]
         if left:

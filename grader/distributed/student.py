@@ -12,6 +12,7 @@ from grader.engine.classroom import error_result, grade_student
 from grader.engine.examples import Plan
 from grader.engine.grading import GradingOptions
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.isolation import confine
 from grader.isolation.sandbox import WorkerFailure, start_worker
 
 
@@ -40,8 +41,8 @@ def warm_up_workers(timeout: float = 600) -> None:
     preloaded before any student's time limit runs (a Dask worker starts its own, under load)."""
     with tempfile.TemporaryDirectory(prefix="dlgrade-warm-up-") as empty:
         try:
-            worker, _ = start_worker(Path(empty), [], timeout=timeout)
-        except WorkerFailure:
+            worker, _ = start_worker(Path(empty), [], timeout=timeout, sandbox=confine.level())
+        except (WorkerFailure, confine.SandboxError):
             return  # the students' own starts will say what is wrong
         worker.close()
 

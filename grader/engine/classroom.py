@@ -9,6 +9,7 @@ with a message that says it is a grader error, and the class goes on.
 from __future__ import annotations
 
 import sys
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,12 +17,23 @@ from pathlib import Path
 from grader.engine.examples import Plan
 from grader.engine.grading import GradingOptions, grade_submission
 from grader.engine.results import ExerciseResult, SubmissionResult, zero_checks
+from grader.isolation.sources import skipped_dir
 
 GRADER_ERROR = "grader error (not a fault of the submission)"
 
 
+def junk(name: str) -> bool:
+    """A folder that is nobody's submission: hidden, a cache, or what an archiver added (__MACOSX)."""
+    return skipped_dir(name)
+
+
 def student_folders(root: Path) -> list[Path]:
-    return sorted((p for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    return sorted((p for p in Path(root).iterdir() if p.is_dir() and not junk(p.name)), key=lambda p: p.name)
+
+
+def stray_files(root: Path) -> list[str]:
+    """Files at the top of the class folder, outside every student folder: they are not graded."""
+    return sorted(p.name for p in Path(root).iterdir() if not p.is_dir() and not p.name.startswith("."))
 
 
 def error_result(submission_id: str, plan: Plan, message: str) -> SubmissionResult:
@@ -44,12 +56,13 @@ def grade_student(folder: Path, plan: Plan, options: GradingOptions) -> Submissi
 
 
 def grade_class(folders: list[Path], plan: Plan, *, options: GradingOptions, jobs: int = 1,
-                on_done=lambda result: None) -> list[SubmissionResult]:
-    """Every folder graded, results in folder order, in memory (the autograde command streams them
-    through a journal instead: grader.distributed)."""
+                on_done=lambda result, seconds: None) -> list[SubmissionResult]:
+    """`on_done(result, seconds)` runs as each student is finished (progress lines in CI logs)."""
+
     def grade(folder: Path) -> SubmissionResult:
+        started = time.monotonic()
         result = grade_student(folder, plan, options)
-        on_done(result)
+        on_done(result, time.monotonic() - started)
         return result
 
     if jobs <= 1:
