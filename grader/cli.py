@@ -1,6 +1,8 @@
 """The `dlgrade` command line: a thin click layer over the engine.
 
 Errors in the command line or in the files given end with one clear line and a non-zero exit.
+The engine is imported inside the commands that use it: `--help` and `list` start in a fraction of
+a second, and torch is imported only when a plan must be drawn or a failure explained.
 """
 
 from __future__ import annotations
@@ -11,14 +13,12 @@ from pathlib import Path
 
 import click
 
-from grader.engine import registry
-from grader.reports import text as reports
-from grader.engine.classroom import grade_class, student_folders
-from grader.engine.examples import make_plan
-from grader.engine.grading import GradingOptions
+from grader.engine import limits
 
 
 def _select(names):
+    from grader.engine import registry  # noqa: PLC0415
+
     try:
         return registry.select(names)
     except registry.UnknownName as exc:
@@ -32,6 +32,22 @@ def _existing_dir(path: str, what: str) -> Path:
     return folder
 
 
+def _start_workers_server() -> None:
+    """Starts the workers' forkserver before the engine and the content are imported and the plan is
+    read or drawn, so that its own start-up runs meanwhile, in its own process."""
+    from grader.isolation import sandbox  # noqa: PLC0415
+
+    sandbox.start_server()
+
+
+def _plan(exercises, *, include_hidden: bool, submissions: Path):
+    """The plan, read from the disk cache where it can be (never from inside the submissions)."""
+    from grader.engine import plan_cache  # noqa: PLC0415
+    from grader.engine.examples import make_plan  # noqa: PLC0415
+
+    return make_plan(exercises, include_hidden=include_hidden, cache=plan_cache.default_cache(avoid=[submissions]))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dlgrade")
 def main():
@@ -42,38 +58,39 @@ def main():
 @click.option("--json", "as_json", is_flag=True, help="Print the exercises as JSON.")
 def list_exercises(as_json):
     """List the exercises, by topic, with their points."""
-    exercises = registry.all_exercises()
+    from grader.engine import registry  # noqa: PLC0415
+
+    exercises = registry.index()
     if as_json:
-        click.echo(json.dumps([{"name": ex.name, "topic": ex.topic, "kind": ex.kind,
-                                "max_score": ex.max_points(include_hidden=True),
-                                "checks": [{"name": c.name, "points": c.points, "hidden": c.hidden}
-                                           for _, c in ex.checks(include_hidden=True)]}
-                               for ex in exercises], indent=1))
+        click.echo(json.dumps(exercises, indent=1))
         return
-    for topic in registry.topics():
+    for topic in dict.fromkeys(ex["topic"] for ex in exercises):
         click.echo(f"{topic}:")
         for ex in exercises:
-            if ex.topic == topic:
-                click.echo(f"  {ex.name:<32} {ex.max_points(include_hidden=False):g} points")
+            if ex["topic"] == topic:
+                points = float(sum(c["points"] for c in ex["checks"] if not c["hidden"]))
+                click.echo(f"  {ex['name']:<32} {points:g} points")
 
 
 @main.command()
 @click.argument("names", nargs=-1)
 @click.option("--path", "path", default=".", show_default=True, help="Folder holding your code (.py or .ipynb).")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
-@click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--timeout", default=limits.EXERCISE_SECONDS, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed per exercise.")
 def check(names, path, json_file, timeout):
     """Self-check your code in PATH on the exercises or topics NAMES (default: all).
 
     Exits 0 only when every selected exercise gets full marks.
     """
-    exercises = _select(names)
     folder = _existing_dir(path, "--path")
+    _start_workers_server()
+    exercises = _select(names)
     click.echo(f"Checking {len(exercises)} exercise(s) in {folder.resolve()} ...", err=True)
-    from grader.engine.grading import grade_submission  # noqa: PLC0415
+    from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
+    from grader.reports import text as reports  # noqa: PLC0415
 
-    plan = make_plan(exercises, include_hidden=False)
+    plan = _plan(exercises, include_hidden=False, submissions=folder)
     result = grade_submission(folder, plan, submission_id=folder.resolve().name, options=GradingOptions(timeout=timeout))
     for exercise in result.exercises:
         click.echo(reports.exercise_summary(exercise))
@@ -89,7 +106,7 @@ def check(names, path, json_file, timeout):
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Write the JSON report here.")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Write one row per student here.")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Students graded at once.")
-@click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--timeout", default=limits.EXERCISE_SECONDS, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed per exercise.")
 @click.option("--course", type=click.Path(file_okay=False), help="An nbgrader course folder.")
 @click.option("--assignment", help="With --course: the assignment (topic) to grade.")
@@ -102,11 +119,16 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
         return
     if not submissions_dir:
         raise click.UsageError("give SUBMISSIONS_DIR, or --course and --assignment")
+    from grader.engine.classroom import grade_class, student_folders  # noqa: PLC0415
+    from grader.engine.grading import GradingOptions  # noqa: PLC0415
+    from grader.reports import text as reports  # noqa: PLC0415
+
     folders = student_folders(_existing_dir(submissions_dir, "SUBMISSIONS_DIR"))
     if not folders:
         raise click.UsageError(f"{submissions_dir!r} has no student folders (one subfolder per student)")
+    _start_workers_server()
     exercises = _select(only)
-    plan = make_plan(exercises, include_hidden=True)
+    plan = _plan(exercises, include_hidden=True, submissions=Path(submissions_dir))
     options = GradingOptions(timeout=timeout)
     with click.progressbar(length=len(folders), label="Grading", file=sys.stderr) as bar:
         results = grade_class(folders, plan, options=options, jobs=jobs, on_done=lambda _: bar.update(1))

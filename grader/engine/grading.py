@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.engine import feedback, registry, statics
+from grader.engine import feedback, limits, registry, statics
 from grader.isolation.drivers import call_function
 from grader.engine.examples import Plan, PreparedScenario, example_key, reference_values
 from grader.engine.outcomes import outcome_from_reply
@@ -39,10 +39,8 @@ class GradingStats:
 
 @dataclass(frozen=True)
 class GradingOptions:
-    timeout: float = 20.0  # seconds per exercise (all its inputs) and per submission import
+    timeout: float = limits.EXERCISE_SECONDS  # per exercise (all its inputs) and per submission import
     shrink: ShrinkBudget = field(default_factory=ShrinkBudget)
-    # Held by hypothesis runs and AST parsing, which are not thread-safe (see statics.SubmissionSources).
-    lock: threading.Lock = field(default_factory=threading.Lock)
     stats: GradingStats | None = None
 
 
@@ -130,7 +128,7 @@ def _run_scenarios(session: _Session, exercise: Exercise, prepared: tuple[Prepar
 def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, outcomes, include_hidden):
     options = session.options
     scenario = prepared.scenario
-    cache = {example_key(ex): (out, exp) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)}
+    cache = {}  # the planned outcomes by example key, for shrinking: made on the first failure only
     every_input_raised = bool(outcomes) and all(o.error for o in outcomes)
 
     def run_one(example):
@@ -150,9 +148,11 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, out
             results.append(CheckResult(check.name, True, float(check.points), float(check.points), check.hidden))
             continue
         smallest = None
-        if not every_input_raised:
-            smallest = shrink(exercise, scenario, check, cache=cache, run_one=run_one, budget=options.shrink,
-                              lock=options.lock)
+        if not every_input_raised and options.shrink.calls > 0:
+            if not cache:
+                cache.update((example_key(ex), (out, exp))
+                             for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected))
+            smallest = shrink(exercise, scenario, check, cache=cache, run_one=run_one, budget=options.shrink)
         example, outcome, expected, failure = (smallest.example, smallest.outcome, smallest.expected,
                                                smallest.failure) if smallest else first
         message = feedback.check_message(check, example, outcome, expected, failure,
@@ -210,7 +210,7 @@ def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: Gra
     # Every exercise of the registry is looked up, not only the graded ones: a backward pass is run
     # after the student's own forward, which is another exercise.
     session = _Session(root, [ex.name for ex in registry.all_exercises()], options)
-    sources = statics.SubmissionSources(root, options.lock)
+    sources = statics.SubmissionSources(root)
     try:
         try:
             session.start()

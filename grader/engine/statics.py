@@ -6,25 +6,24 @@ It parses the same text the worker imports (sources.read_source) and never execu
 from __future__ import annotations
 
 import ast
-import threading
 from pathlib import Path
 
+from grader.engine import parsing
 from grader.isolation.sources import SourceFile, find_sources, read_source
 
 
 class SubmissionSources:
-    """`lock` is held while parsing: CPython 3.11's AST construction is not thread-safe (gh-106905,
-    "AST constructor recursion depth mismatch") and races with any other thread building an AST,
-    hypothesis's included, so it must be the lock that hypothesis runs hold (GradingOptions.lock)."""
+    """Each file is read and parsed once (parsing.parse: under the process-wide AST lock), and its
+    definitions listed once, however many exercises it holds."""
 
-    def __init__(self, root: Path, lock: threading.Lock):
+    def __init__(self, root: Path):
         self.root = Path(root).resolve()
-        self._lock = lock
         self._sources = find_sources(self.root)
         self._by_module = {s.module: s for s in self._sources}
         self._by_path = {s.path: s for s in self._sources}
         self._texts: dict[SourceFile, str] = {}
         self._trees: dict[SourceFile, ast.Module | None] = {}
+        self._definitions: dict[SourceFile, list[ast.AST]] = {}
 
     def file_of(self, module: str) -> str:
         source = self._by_module.get(module)
@@ -45,11 +44,16 @@ class SubmissionSources:
     def _tree(self, source: SourceFile) -> ast.Module | None:
         if source not in self._trees:
             try:
-                with self._lock:
-                    self._trees[source] = ast.parse(self._text(source))
+                self._trees[source] = parsing.parse(self._text(source))
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._trees[source] = None
         return self._trees[source]
+
+    def _defined(self, source: SourceFile, tree: ast.Module) -> list[ast.AST]:
+        if source not in self._definitions:
+            self._definitions[source] = [node for node in ast.walk(tree)
+                                         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        return self._definitions[source]
 
     def locate(self, name: str, where: dict):
         """(definition node, module tree) of the graded object, or a message saying why not found.
@@ -67,7 +71,7 @@ class SubmissionSources:
         if tree is None:
             return f"the source of {name} could not be parsed"
         line = where.get("line")
-        defs = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        defs = self._defined(source, tree)
         at_line = [n for n in defs if line in {n.lineno, *(d.lineno for d in n.decorator_list)}]
         named = [n for n in defs if n.name == name]
         node = (at_line or named or [None])[0]

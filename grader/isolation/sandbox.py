@@ -1,6 +1,6 @@
 """The grading process's side of a worker: start it, talk to it, bound its time, end it.
 
-Workers are forked from a forkserver that preloads numpy, torch and the graders' content, so a
+Workers are forked from a forkserver that preloads numpy and the graders' content, so a
 fresh worker per submission costs a fork and the import of the submission itself.
 """
 
@@ -8,24 +8,35 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import multiprocessing.forkserver
 import signal
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.engine import registry
 from grader.isolation import codec, proctree
 
 MAX_MESSAGE_BYTES = 512 * 2**20
-_PRELOAD = ["numpy", "torch", "grader.isolation.worker"]
 
 
 @functools.cache
 def _context():
     """The forkserver context (created once; its server is shared by every worker of this process)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
+    # The content too, or every worker would import it after its fork; not torch: the content
+    # imports it on first use, which a worker never makes. gc_freeze last, once all is loaded.
+    context.set_forkserver_preload(["numpy", "grader.isolation.worker", *registry.content_module_names(),
+                                    "grader.isolation.gc_freeze"])
     return context
+
+
+def start_server() -> None:
+    """Starts the forkserver now rather than at the first worker: it preloads in its own process, so
+    its start-up overlaps whatever the grading process does next (reading or drawing the plan)."""
+    _context()
+    multiprocessing.forkserver.ensure_running()
 
 
 class WorkerFailure(Exception):
