@@ -6,6 +6,7 @@ The CLI, the self-check, the notebooks, the stubs and the project's own tests al
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import json
@@ -106,13 +107,26 @@ class UnknownName(ValueError):
     pass
 
 
+def _suggestion(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+
+def _matches(name: str, ex: Exercise) -> bool:
+    """A topic name, an exercise name, or `topic:exercise` for the exercise alone (`softmax:softmax`)."""
+    topic, colon, exercise_name = name.partition(":")
+    return ex.topic == topic and ex.name == exercise_name if colon else name in (ex.name, ex.topic)
+
+
 def select(names=()) -> list[Exercise]:
-    """Exercises named by exercise or topic names, in registry order; all when `names` is empty."""
+    """Exercises named by exercise or topic names, in registry order; all when `names` is empty.
+
+    A name that is both a topic and an exercise means the topic; `topic:exercise` names the exercise."""
     if not names:
         return list(_exercises())
-    known = {ex.name for ex in _exercises()} | set(topics())
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise UnknownName(f"unknown exercise or topic: {', '.join(unknown)} (see `dlgrade list`)")
-    wanted = set(names)
-    return [ex for ex in _exercises() if ex.name in wanted or ex.topic in wanted]
+    for name in names:
+        if not any(_matches(name, ex) for ex in _exercises()):
+            known = list(dict.fromkeys([*topics(), *(ex.name for ex in _exercises()),
+                                        *(f"{ex.topic}:{ex.name}" for ex in _exercises())]))
+            raise UnknownName(f"unknown exercise or topic: {name}{_suggestion(name, known)} (see `dlgrade list`)")
+    return [ex for ex in _exercises() if any(_matches(name, ex) for name in names)]

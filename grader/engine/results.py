@@ -13,10 +13,17 @@ class CheckResult:
     max_points: float
     hidden: bool
     message: str = ""
+    hints: tuple[str, ...] = ()  # the known mistakes the failing output matched (also in the message)
+    fingerprint: str = ""  # of the outputs on the planned inputs when the check failed (fingerprints.py)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "passed": self.passed, "points": self.points,
+        data = {"name": self.name, "passed": self.passed, "points": self.points,
                 "max_points": self.max_points, "hidden": self.hidden, "message": self.message}
+        if self.hints:
+            data["hints"] = list(self.hints)
+        if self.fingerprint:
+            data["fingerprint"] = self.fingerprint
+        return data
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,7 @@ class ExerciseResult:
     status: str  # graded, missing, error, timeout
     checks: tuple[CheckResult, ...]
     message: str = ""
+    source: str = ""  # where the graded definition is: 'softmax.py, line 6', 'hw.ipynb, cell 7, line 1'
 
     @property
     def score(self) -> float:
@@ -44,6 +52,8 @@ class ExerciseResult:
                 "status": self.status, "checks": [c.to_dict() for c in self.checks]}
         if self.message:
             data["message"] = self.message
+        if self.source:
+            data["source"] = self.source
         return data
 
 
@@ -51,6 +61,7 @@ class ExerciseResult:
 class SubmissionResult:
     id: str
     exercises: tuple[ExerciseResult, ...]
+    folder: str = ""  # the graded folder, so reports can read the code (similarity) afterwards
 
     @property
     def score(self) -> float:
@@ -61,12 +72,19 @@ class SubmissionResult:
         return round(sum(e.max_score for e in self.exercises), 6)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "score": self.score, "max_score": self.max_score,
+        data = {"id": self.id, "score": self.score, "max_score": self.max_score,
                 "exercises": [e.to_dict() for e in self.exercises]}
+        if self.folder:
+            data["folder"] = self.folder
+        return data
 
 
-def report(submissions: list[SubmissionResult], max_score: float) -> dict:
-    return {"max_score": max_score, "submissions": [s.to_dict() for s in submissions]}
+def report(submissions: list[SubmissionResult], max_score: float, sandbox: str | None = None) -> dict:
+    """`sandbox`: the confinement level the workers ran at (default: this process's, confine.level())."""
+    from grader.isolation import confine  # noqa: PLC0415
+
+    return {"max_score": max_score, "sandbox": sandbox or confine.level(),
+            "submissions": [s.to_dict() for s in submissions]}
 
 
 def zero_checks(checks, message: str) -> tuple[CheckResult, ...]:

@@ -1,7 +1,8 @@
 """The grading process's side of a worker: start it, talk to it, bound its time, end it.
 
-Workers are forked from a forkserver that preloads numpy and the graders' content, so a
-fresh worker per submission costs a fork and the import of the submission itself.
+Workers are forked from a forkserver that preloads numpy and the drivers (never torch), so a fresh
+worker per submission costs a fork, its confinement (grader.isolation.confine) and the import of the
+submission itself.
 """
 
 from __future__ import annotations
@@ -9,26 +10,27 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import multiprocessing.forkserver
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.engine import registry
-from grader.isolation import codec, proctree
+from grader.isolation import codec, confine, proctree
 
 MAX_MESSAGE_BYTES = 512 * 2**20
+# Never torch: the worker must not hold it. confine_forkserver keeps the main module out of workers;
+# gc_freeze comes last, once everything is loaded.
+_PRELOAD = ["numpy", "grader.isolation.confine_forkserver", "grader.isolation.worker", "grader.isolation.gc_freeze"]
 
 
 @functools.cache
 def _context():
     """The forkserver context (created once; its server is shared by every worker of this process)."""
     context = multiprocessing.get_context("forkserver")
-    # The content too, or every worker would import it after its fork; not torch: the content
-    # imports it on first use, which a worker never makes. gc_freeze last, once all is loaded.
-    context.set_forkserver_preload(["numpy", "grader.isolation.worker", *registry.content_module_names(),
-                                    "grader.isolation.gc_freeze"])
+    context.set_forkserver_preload(_PRELOAD)
     return context
 
 
@@ -65,14 +67,16 @@ def _exit_description(exitcode) -> str:
 class Worker:
     """One worker process for one submission. Use as a context manager."""
 
-    def __init__(self, root: Path, exercise_names: list[str], *, skip=(), timeout: float):
+    def __init__(self, root: Path, exercise_names: list[str], *, skip=(), timeout: float, sandbox: str):
         self.root, self.timeout = Path(root), timeout
         parent_end, child_end = _context().Pipe(duplex=True)
         from grader.isolation import worker  # noqa: PLC0415  (the target must be importable by reference)
 
         self._conn = parent_end
+        self._scratch = tempfile.mkdtemp(prefix="dlgrade-scratch-") if confine.needs_scratch_folder(sandbox) else None
         self._process = _context().Process(
-            target=worker.main, args=(child_end, str(self.root), list(skip), list(exercise_names)), daemon=True)
+            target=worker.main, args=(child_end, str(self.root), list(skip), list(exercise_names), sandbox,
+                                      self._scratch), daemon=True)
         self._process.start()
         child_end.close()
 
@@ -92,6 +96,8 @@ class Worker:
             proctree.kill_tree(self._process.pid)
         self._process.join(5)
         self._conn.close()
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     def receive(self, deadline: float):
         """The next message, or WorkerFailure on death, silence past `deadline` or garbage."""
@@ -132,33 +138,41 @@ class LoadReport:
     """What importing a submission gave: import errors by module, where each exercise was found."""
 
     errors: dict[str, str] = field(default_factory=dict)
-    exercises: dict[str, dict] = field(default_factory=dict)
+    exercises: dict[str, list[dict]] = field(default_factory=dict)  # every definition found, by name
     skipped: dict[str, str] = field(default_factory=dict)  # modules left out: they hang or kill on import
 
 
-def start_worker(root: Path, exercise_names: list[str], *, timeout: float,
-                 skip: dict[str, str] | None = None) -> tuple[Worker, LoadReport]:
-    """A worker with the submission imported. A module that hangs or kills the process on import is
-    recorded as that module's error and left out of a fresh worker, so only its exercises suffer."""
+def start_worker(root: Path, exercise_names: list[str], *, timeout: float, sandbox: str,
+                 import_timeout: float | None = None, skip: dict[str, str] | None = None) -> tuple[Worker, LoadReport]:
+    """A worker with the submission imported, confined at the `sandbox` level. A module that hangs or
+    kills the process on import is recorded as that module's error and left out of a fresh worker,
+    so only its exercises suffer.
+
+    `import_timeout` (default `timeout`) bounds the start of the worker and the import of each module:
+    a busy machine slows the fork and the first numpy calls, which are no part of the exercise's time."""
     skip = dict(skip or {})
+    limit = import_timeout or timeout
     while True:
-        worker = Worker(root, exercise_names, skip=list(skip), timeout=timeout)
-        importing, deadline = None, time.monotonic() + timeout
+        worker = Worker(root, exercise_names, skip=list(skip), timeout=timeout, sandbox=sandbox)
+        importing, deadline = None, time.monotonic() + limit
         try:
             while True:
                 message = worker.receive(deadline)
                 if isinstance(message, dict) and isinstance(message.get("importing"), str):
-                    importing, deadline = message["importing"], time.monotonic() + timeout
+                    importing, deadline = message["importing"], time.monotonic() + limit
                     continue
+                if isinstance(message, dict) and isinstance(message.get("confinement"), str):
+                    raise WorkerFailure("error", message["confinement"])
                 loaded = message.get("loaded") if isinstance(message, dict) else None
                 if not isinstance(loaded, dict):
                     raise WorkerFailure("error", "the process sent an answer of the wrong form")
                 errors = {str(k): str(v) for k, v in dict(loaded.get("errors") or {}).items()}
-                found = {str(k): v for k, v in dict(loaded.get("exercises") or {}).items() if isinstance(v, dict)}
+                found = {str(k): [c for c in v if isinstance(c, dict)]
+                         for k, v in dict(loaded.get("exercises") or {}).items() if isinstance(v, list) and v}
                 return worker, LoadReport({**skip, **errors}, found, skip)
         except WorkerFailure as failure:
             worker.kill()
             if importing is None or importing in skip:
                 raise
-            what = "took longer than the time limit" if failure.status == "timeout" else failure.message
+            what = f"took longer than the time limit ({limit:g} s)" if failure.status == "timeout" else failure.message
             skip[importing] = f"importing it failed: {what}"
