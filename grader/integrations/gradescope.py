@@ -97,6 +97,10 @@ def prepare_submission(submission: Path, out: Path) -> list[str]:
 
     notes = []
     shutil.copytree(submission, out, ignore=ignore, symlinks=True)
+    # Our copy, readable by the confined worker, which runs as another user, whatever the upload's modes.
+    for path in [out, *out.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
     for path in sorted(out.rglob("*.ipynb")):
         try:
             read_cells(path)

@@ -189,9 +189,14 @@ def grade_in_kernel(name: str, namespace: dict, *, include_hidden: bool = False,
     from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
 
     options = GradingOptions() if timeout is None else GradingOptions(timeout=timeout)
-    with tempfile.TemporaryDirectory(prefix="dlgrade-cell-") as folder:
-        write_kernel_submission(Path(folder), namespace)
-        result = grade_submission(Path(folder), _plan(name, include_hidden), submission_id="kernel", options=options)
+    with tempfile.TemporaryDirectory(prefix="dlgrade-cell-") as scratch:
+        # The confined worker runs as another user: the submission must be readable by others (a
+        # temporary directory itself is private to its owner).
+        folder = Path(scratch) / "kernel"
+        folder.mkdir(mode=0o755)
+        folder.chmod(0o755)
+        write_kernel_submission(folder, namespace).chmod(0o644)
+        result = grade_submission(folder, _plan(name, include_hidden), submission_id="kernel", options=options)
     return result.exercises[0]
 
 
