@@ -15,12 +15,13 @@ from pathlib import Path
 
 import click
 
-from grader.engine import registry
-from grader.reports import text as reports
-from grader.engine.classroom import stray_files, student_folders
-from grader.engine.examples import make_plan
-from grader.engine.grading import GradingOptions
-from grader.engine.results import report as results_report
+from grader.engine import limits
+from grader.engine.lazy_modules import LazyModule
+
+# The engine is imported where a command first uses it: `--help` and `list` need none of it, and
+# torch is imported only when a plan must be drawn or a failure explained.
+registry = LazyModule("grader.engine.registry")
+reports = LazyModule("grader.reports.text")
 
 
 def _select(names):
@@ -76,6 +77,22 @@ def _existing_dir(path: str, what: str) -> Path:
     return folder
 
 
+def _start_workers_server() -> None:
+    """Starts the workers' forkserver before the content is imported and the plan read or drawn, so
+    that its own start-up runs meanwhile, in its own process."""
+    from grader.isolation import sandbox  # noqa: PLC0415
+
+    sandbox.start_server()
+
+
+def _plan(exercises, *, include_hidden: bool, submissions: Path):
+    """The plan, read from the disk cache where it can be (never from inside the submissions)."""
+    from grader.engine import plan_cache  # noqa: PLC0415
+    from grader.engine.examples import make_plan  # noqa: PLC0415
+
+    return make_plan(exercises, include_hidden=include_hidden, cache=plan_cache.default_cache(avoid=[submissions]))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dlgrade")
 def main():
@@ -86,19 +103,16 @@ def main():
 @click.option("--json", "as_json", is_flag=True, help="Print the exercises as JSON.")
 def list_exercises(as_json):
     """List the exercises, by topic, with their points."""
-    exercises = registry.all_exercises()
+    exercises = registry.index()
     if as_json:
-        click.echo(json.dumps([{"name": ex.name, "topic": ex.topic, "kind": ex.kind,
-                                "max_score": ex.max_points(include_hidden=True),
-                                "checks": [{"name": c.name, "points": c.points, "hidden": c.hidden}
-                                           for _, c in ex.checks(include_hidden=True)]}
-                               for ex in exercises], indent=1))
+        click.echo(json.dumps(exercises, indent=1))
         return
-    for topic in registry.topics():
+    for topic in dict.fromkeys(ex["topic"] for ex in exercises):
         click.echo(f"{topic}:")
         for ex in exercises:
-            if ex.topic == topic:
-                click.echo(f"  {ex.name:<32} {ex.max_points(include_hidden=False):g} points")
+            if ex["topic"] == topic:
+                points = float(sum(c["points"] for c in ex["checks"] if not c["hidden"]))
+                click.echo(f"  {ex['name']:<32} {points:g} points")
 
 
 def _submission_folder(path: str, scratch: Path) -> Path:
@@ -125,7 +139,7 @@ def _echo_exercise(result) -> None:
 @click.option("--path", "path", default=".", show_default=True,
               help="Folder holding your code (.py or .ipynb), or one such file.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
-@click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--timeout", default=limits.EXERCISE_SECONDS, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed per exercise.")
 @click.option("--require-sandbox", is_flag=True, help="Refuse to grade unless workers are fully confined.")
 def check(names, path, json_file, timeout, require_sandbox):
@@ -135,6 +149,7 @@ def check(names, path, json_file, timeout, require_sandbox):
     (softmax:softmax) names the exercise alone. Exits 0 only when every selected exercise gets
     full marks.
     """
+    _start_workers_server()
     exercises = _select(names)
     _sandbox(require_sandbox)
     with tempfile.TemporaryDirectory(prefix="dlgrade-check-") as scratch:
@@ -142,9 +157,9 @@ def check(names, path, json_file, timeout, require_sandbox):
         shown = Path(path).resolve()
         _check_outputs(("--json", json_file))
         click.echo(f"Checking {len(exercises)} exercise(s) in {shown} ...", err=True)
-        from grader.engine.grading import grade_submission  # noqa: PLC0415
+        from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
 
-        plan = make_plan(exercises, include_hidden=False)
+        plan = _plan(exercises, include_hidden=False, submissions=Path(path))
         printed = set()
 
         def show(exercise) -> None:  # each exercise's line as soon as it is graded
@@ -170,7 +185,7 @@ def check(names, path, json_file, timeout, require_sandbox):
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Write the JSON report here.")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Write one row per student here.")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Students graded at once.")
-@click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--timeout", default=limits.EXERCISE_SECONDS, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed per exercise.")
 @click.option("--course", type=click.Path(file_okay=False), help="An nbgrader course folder.")
 @click.option("--assignment", help="With --course: the assignment (topic) to grade.")
@@ -208,6 +223,9 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
         return
     if not submissions_dir:
         raise click.UsageError("give SUBMISSIONS_DIR, or --course and --assignment")
+    from grader.engine.classroom import stray_files, student_folders  # noqa: PLC0415
+    from grader.engine.results import report as results_report  # noqa: PLC0415
+
     root = _existing_dir(submissions_dir, "SUBMISSIONS_DIR")
     folders = student_folders(root)
     if not folders:
@@ -216,6 +234,7 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
     if stray:
         shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
         click.echo(f"warning: {len(stray)} file(s) outside the student folders are not graded: {shown}", err=True)
+    _start_workers_server()
     exercises = _select(only)
     journal_file = journal_file or _journal_beside(json_file or csv_file)
     if resume and not journal_file:
@@ -261,6 +280,7 @@ def _grade_class(root, folders, exercises, journal_path: Path, *, jobs, timeout,
     from grader.distributed.class_run import ClassRun, grading, stop_on_signals  # noqa: PLC0415
     from grader.distributed.journal import GradingKey, Journal, grader_version  # noqa: PLC0415
     from grader.distributed.schedulers import SchedulerError  # noqa: PLC0415
+    from grader.engine.grading import GradingOptions  # noqa: PLC0415
 
     key = GradingKey(tuple(ex.name for ex in exercises), timeout, grader_version())
     journal = Journal(journal_path, key, resume=resume)

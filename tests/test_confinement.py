@@ -83,7 +83,7 @@ def _attacks(paths: dict[str, str]) -> dict[str, str]:
         "reads_files": textwrap.dedent(f"""
             def softmax(x):
                 found = []
-                for path in [{paths['secret']!r}, {paths['alice_file']!r}, "/etc/shadow", {str(PROJECT / 'solutions' / 'softmax.py')!r}]:
+                for path in [{paths['secret']!r}, {paths['alice_file']!r}, "/etc/shadow", "/etc/passwd", {str(PROJECT / 'solutions' / 'softmax.py')!r}]:
                     try:
                         found.append(open(path).read())
                     except OSError as exc:

@@ -43,7 +43,7 @@ _OPEN_FILES = 256
 _COMPANIONS = ("functorch", "torchgen", "torchvision", "torchaudio", "triton", "nvidia", "tensorboard", "flax",
                "optax", "tf_keras")
 _SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache", "/etc/ld.so.conf",
-           "/etc/ld.so.conf.d", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/alternatives")
+           "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
 _DEVICES = ("/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 
 

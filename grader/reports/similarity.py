@@ -152,7 +152,8 @@ def _boilerplate_hashes(stubs: Path | None) -> set[int]:
     return hashes
 
 
-def _spans(code: str, slices) -> list[list[int]]:
+def _spans(slices) -> list[list[int]]:
+    """copydetect's [starts, ends] arrays as [start, end] character spans."""
     return [[int(s), int(e)] for s, e in zip(*slices)] if len(slices) and len(slices[0]) else []
 
 
@@ -177,7 +178,7 @@ def structural_pairs(folders: dict[str, Path], stubs: Path | None, *, threshold:
         pairs.append(SimilarPair((a, b), "structural", float(score), {
             "similarity": [round(float(sim_a), 3), round(float(sim_b), 3)], "matched_tokens": int(overlap),
             "code": [prints[a].raw_code, prints[b].raw_code],
-            "matches": [_spans(prints[a].raw_code, slices_a), _spans(prints[b].raw_code, slices_b)]}))
+            "matches": [_spans(slices_a), _spans(slices_b)]}))
     return pairs
 
 
