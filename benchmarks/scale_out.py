@@ -12,7 +12,7 @@ The class: copies of the reference softmax solution and of realistic mistakes fr
 tests/catalogue/softmax.py, one student each, in turns. Run from the repository root:
 
     .venv/bin/python -m benchmarks.scale_out --students 10000       # the full simulation
-    .venv/bin/python -m benchmarks.scale_out --students 200         # a few minutes on 2 cores
+    .venv/bin/python -m benchmarks.scale_out --students 24 --client-sizes 1000,4000   # what ran on 2 shared cores
 
 It prints figures and asserts nothing.
 """
@@ -130,6 +130,8 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="Dask worker counts to measure, comma-separated")
     parser.add_argument("--only", default="softmax_loss", help="exercises or topics graded (comma-separated)")
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--client-sizes", default="1000,10000,100000",
+                        help="class sizes for the client-side memory figures, comma-separated")
     args = parser.parse_args()
     exercises = registry.select(args.only.split(","))
     started = time.perf_counter()
@@ -151,7 +153,7 @@ def main() -> None:
             line = json.loads(max(handle, key=len))  # the student with the most feedback
         sample = GradedStudent(line["id"], line["submission"], line["seconds"], line["result"])
         print("client memory for its own part (journal appends + streamed JSON report), by class size:")
-        for students in (1_000, 10_000, 100_000):
+        for students in [int(n) for n in args.client_sizes.split(",")]:
             side = client_side(students, sample, key, root)
             print(f"  {students:>7} students: peak Python allocations {side['peak']:6.2f} MiB, journal "
                   f"{side['size']:7.1f} MiB, {side['appends']:7.0f} journal appends/s (fsync'd), "

@@ -97,24 +97,28 @@ def grading(exercises, options: GradingOptions, *, submissions: Path, jobs: int,
             stop: StopRequest) -> Grade:
     """How to grade the students left: threads of this process, or Dask tasks. The plan is made only
     then (a resumed run that has everyone does not draw it), after the cluster is checked."""
+    def class_plan():
+        from grader.engine import plan_cache  # noqa: PLC0415
+        from grader.engine.examples import make_plan  # noqa: PLC0415
+
+        return make_plan(exercises, include_hidden=True, cache=plan_cache.default_cache(avoid=[submissions]))
+
     def in_threads(folders: list[Path]) -> Iterator[GradedStudent]:
         from grader.distributed.student import warm_up_workers  # noqa: PLC0415
         from grader.distributed.threads import graded_in_threads  # noqa: PLC0415
-        from grader.engine.examples import make_plan  # noqa: PLC0415
 
         warming = threading.Thread(target=warm_up_workers, name="dlgrade-warm-up")
         warming.start()  # the workers' server starts while the plan is drawn
-        plan = make_plan(exercises, include_hidden=True)
+        plan = class_plan()
         warming.join()
         yield from graded_in_threads(folders, plan, options, jobs=jobs, stop=stop)
 
     def on_dask(folders: list[Path]) -> Iterator[GradedStudent]:
         from grader.distributed import dask_cluster  # noqa: PLC0415
-        from grader.engine.examples import make_plan  # noqa: PLC0415
 
         with dask_cluster.dask_client(scheduler) as client:
             dask_cluster.check_workers(client, submissions)
-            plan = make_plan(exercises, include_hidden=True)
+            plan = class_plan()
             yield from dask_cluster.graded_on_dask(client, folders, plan, options, stop=stop)
 
     return on_dask if scheduler else in_threads

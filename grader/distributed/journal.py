@@ -2,8 +2,8 @@
 
 It is what makes a class run safe to stop: whatever is in it survives a crash, a Ctrl-C or a
 SIGTERM, and `--resume` reuses an entry when the student's submission, the selected exercises, the
-options that change grades and the grader itself are all unchanged (the entry's `key`). The final
-reports are streamed from it, one student at a time.
+options that change grades and the grader itself are all unchanged (its `submission` digest and
+`grading` key). The final reports are streamed from it, one student at a time.
 """
 
 from __future__ import annotations
