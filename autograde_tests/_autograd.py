@@ -10,7 +10,7 @@ Runs in the grading process only (never in the worker).
 from __future__ import annotations
 
 import numpy as np
-import torch
+from grader.engine.lazy_modules import torch  # imported on first use
 
 from grader.engine.checks import hint_if_close
 

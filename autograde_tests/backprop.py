@@ -9,12 +9,11 @@ parameters the grader writes into `params`.
 from __future__ import annotations
 
 import numpy as np
-import torch
-import torch.nn.functional as F
+from grader.engine.lazy_modules import F, torch  # imported on first use
 from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from scipy import stats
+from grader.engine.lazy_modules import stats  # imported on first use
 
 from autograde_tests import strategies as dst
 from autograde_tests.drivers.backprop import PARAMS, backward_with_fixed_cache, construct_network, network_loss

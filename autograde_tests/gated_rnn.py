@@ -8,7 +8,7 @@ Every cache is opaque: backward passes run after the student's own forward. Inpu
 from __future__ import annotations
 
 import numpy as np
-import torch
+from grader.engine.lazy_modules import torch  # imported on first use
 
 from autograde_tests._autograd import hint_if_variant, reference, scale_of, with_derivative
 from autograde_tests.rnn import (FIRST_STEP_WEIGHTS, NO_CARRY, SHIFTED, gradient_checks, recurrent_inputs,

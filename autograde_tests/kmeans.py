@@ -10,10 +10,10 @@ from __future__ import annotations
 
 
 import numpy as np
-import torch
+from grader.engine.lazy_modules import torch  # imported on first use
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from scipy import stats
+from grader.engine.lazy_modules import stats  # imported on first use
 
 from autograde_tests import strategies as dst
 from autograde_tests.drivers.kmeans import fit_each_max_iter, plusplus_many_seeds, plusplus_twice

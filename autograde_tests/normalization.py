@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
+from grader.engine.lazy_modules import torch  # imported on first use
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import torch
+from grader.engine.lazy_modules import torch  # imported on first use
 from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp

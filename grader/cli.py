@@ -6,6 +6,7 @@ Errors in the command line or in the files given end with one clear line and a n
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -14,12 +15,13 @@ from pathlib import Path
 
 import click
 
-from grader.engine import registry
-from grader.reports import text as reports
-from grader.engine.classroom import grade_class, stray_files, student_folders
-from grader.engine.examples import make_plan
-from grader.engine.grading import GradingOptions
-from grader.engine.results import report as results_report
+from grader.engine import limits
+from grader.engine.lazy_modules import LazyModule
+
+# The engine is imported where a command first uses it: `--help` and `list` need none of it, and
+# torch is imported only when a plan must be drawn or a failure explained.
+registry = LazyModule("grader.engine.registry")
+reports = LazyModule("grader.reports.text")
 
 
 def _select(names):
@@ -27,6 +29,27 @@ def _select(names):
         return registry.select(names)
     except registry.UnknownName as exc:
         raise click.UsageError(str(exc)) from None
+
+
+class CommandError(click.ClickException):
+    """One line ("Error: ...") and exit 2, for what the command line asks that cannot be done."""
+
+    exit_code = 2
+
+
+def _check_outputs(*named: tuple[str, str | None]) -> None:
+    """Before any grading: every output path given can be written (a class is not graded for nothing)."""
+    for option, path in named:
+        if path and (why := reports.unwritable(Path(path))):
+            raise CommandError(f"{option} {path}: {why}")
+
+
+def _write(what: str, written: reports.Written) -> bool:
+    """Says where a report went when it could not go where asked; True if it went where asked."""
+    if written.failure:
+        click.echo(f"Error: could not write the {what} ({written.failure}); it is in {written.path} instead",
+                   err=True)
+    return written.failure is None
 
 
 def _sandbox(require: bool) -> None:
@@ -54,6 +77,22 @@ def _existing_dir(path: str, what: str) -> Path:
     return folder
 
 
+def _start_workers_server() -> None:
+    """Starts the workers' forkserver before the content is imported and the plan read or drawn, so
+    that its own start-up runs meanwhile, in its own process."""
+    from grader.isolation import sandbox  # noqa: PLC0415
+
+    sandbox.start_server()
+
+
+def _plan(exercises, *, include_hidden: bool, submissions: Path):
+    """The plan, read from the disk cache where it can be (never from inside the submissions)."""
+    from grader.engine import plan_cache  # noqa: PLC0415
+    from grader.engine.examples import make_plan  # noqa: PLC0415
+
+    return make_plan(exercises, include_hidden=include_hidden, cache=plan_cache.default_cache(avoid=[submissions]))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dlgrade")
 def main():
@@ -64,19 +103,16 @@ def main():
 @click.option("--json", "as_json", is_flag=True, help="Print the exercises as JSON.")
 def list_exercises(as_json):
     """List the exercises, by topic, with their points."""
-    exercises = registry.all_exercises()
+    exercises = registry.index()
     if as_json:
-        click.echo(json.dumps([{"name": ex.name, "topic": ex.topic, "kind": ex.kind,
-                                "max_score": ex.max_points(include_hidden=True),
-                                "checks": [{"name": c.name, "points": c.points, "hidden": c.hidden}
-                                           for _, c in ex.checks(include_hidden=True)]}
-                               for ex in exercises], indent=1))
+        click.echo(json.dumps(exercises, indent=1))
         return
-    for topic in registry.topics():
+    for topic in dict.fromkeys(ex["topic"] for ex in exercises):
         click.echo(f"{topic}:")
         for ex in exercises:
-            if ex.topic == topic:
-                click.echo(f"  {ex.name:<32} {ex.max_points(include_hidden=False):g} points")
+            if ex["topic"] == topic:
+                points = float(sum(c["points"] for c in ex["checks"] if not c["hidden"]))
+                click.echo(f"  {ex['name']:<32} {points:g} points")
 
 
 def _submission_folder(path: str, scratch: Path) -> Path:
@@ -103,7 +139,7 @@ def _echo_exercise(result) -> None:
 @click.option("--path", "path", default=".", show_default=True,
               help="Folder holding your code (.py or .ipynb), or one such file.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
-@click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--timeout", default=limits.EXERCISE_SECONDS, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed per exercise.")
 @click.option("--require-sandbox", is_flag=True, help="Refuse to grade unless workers are fully confined.")
 def check(names, path, json_file, timeout, require_sandbox):
@@ -113,15 +149,17 @@ def check(names, path, json_file, timeout, require_sandbox):
     (softmax:softmax) names the exercise alone. Exits 0 only when every selected exercise gets
     full marks.
     """
+    _start_workers_server()
     exercises = _select(names)
     _sandbox(require_sandbox)
     with tempfile.TemporaryDirectory(prefix="dlgrade-check-") as scratch:
         folder = _submission_folder(path, Path(scratch))
         shown = Path(path).resolve()
+        _check_outputs(("--json", json_file))
         click.echo(f"Checking {len(exercises)} exercise(s) in {shown} ...", err=True)
-        from grader.engine.grading import grade_submission  # noqa: PLC0415
+        from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
 
-        plan = make_plan(exercises, include_hidden=False)
+        plan = _plan(exercises, include_hidden=False, submissions=Path(path))
         printed = set()
 
         def show(exercise) -> None:  # each exercise's line as soon as it is graded
@@ -136,8 +174,8 @@ def check(names, path, json_file, timeout, require_sandbox):
     click.echo("\nSummary:")
     click.echo(reports.topic_summary(list(result.exercises)))
     click.echo(f"Total: {result.score:g}/{result.max_score:g}")
-    if json_file:
-        reports.write_json(Path(json_file), [result], result.max_score)
+    if json_file and not _write("JSON report", reports.write_json(Path(json_file), [result], result.max_score)):
+        sys.exit(1)
     sys.exit(0 if all(e.full_marks for e in result.exercises) else 1)
 
 
@@ -147,7 +185,7 @@ def check(names, path, json_file, timeout, require_sandbox):
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Write the JSON report here.")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Write one row per student here.")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Students graded at once.")
-@click.option("--timeout", default=GradingOptions.timeout, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--timeout", default=limits.EXERCISE_SECONDS, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed per exercise.")
 @click.option("--course", type=click.Path(file_okay=False), help="An nbgrader course folder.")
 @click.option("--assignment", help="With --course: the assignment (topic) to grade.")
@@ -157,12 +195,26 @@ def check(names, path, json_file, timeout, require_sandbox):
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False),
               help="Write one feedback page (HTML) per student into this folder.")
 @click.option("--require-sandbox", is_flag=True, help="Refuse to grade unless workers are fully confined.")
+@click.option("--scheduler", metavar="local[:N]|tcp://HOST:PORT",
+              help="Grade on Dask instead of --jobs threads: a local cluster of N worker processes, or the "
+                   "running scheduler at HOST:PORT. Needs pip install 'dlgrade[dask]'.")
+@click.option("--resume", is_flag=True,
+              help="Keep the journaled results of students whose submission, exercises and grader are "
+                   "unchanged; grade only the others.")
+@click.option("--journal", "journal_file", type=click.Path(dir_okay=False),
+              help="The journal of finished students (default: beside --json, else --csv, as NAME.journal.jsonl).")
 def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course, assignment, html_file, summary_file,
-              feedback_dir, require_sandbox):
-    """Grade every subfolder of SUBMISSIONS_DIR as one student's submission."""
+              feedback_dir, require_sandbox, scheduler, resume, journal_file):
+    """Grade every subfolder of SUBMISSIONS_DIR as one student's submission.
+
+    Each finished student is appended to a journal, so a crash, Ctrl-C or SIGTERM loses nothing
+    finished: run the same command with --resume to grade the others.
+    """
     if (html_file or summary_file or feedback_dir) and (course or assignment):
         raise click.UsageError("--html, --summary-json and --feedback work on SUBMISSIONS_DIR; for a course, run "
                                "`dlgrade report` on its --json report")
+    if (scheduler or resume or journal_file) and (course or assignment):
+        raise click.UsageError("--scheduler, --resume and --journal grade SUBMISSIONS_DIR, not --course")
     _sandbox(require_sandbox)
     if course or assignment:
         if submissions_dir:
@@ -171,29 +223,118 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
         return
     if not submissions_dir:
         raise click.UsageError("give SUBMISSIONS_DIR, or --course and --assignment")
-    folders = student_folders(_existing_dir(submissions_dir, "SUBMISSIONS_DIR"))
+    from grader.engine.classroom import stray_files, student_folders  # noqa: PLC0415
+    from grader.engine.results import report as results_report  # noqa: PLC0415
+
+    root = _existing_dir(submissions_dir, "SUBMISSIONS_DIR")
+    folders = student_folders(root)
     if not folders:
         raise click.UsageError(f"{submissions_dir!r} has no student folders (one subfolder per student)")
     stray = stray_files(Path(submissions_dir))
     if stray:
         shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
         click.echo(f"warning: {len(stray)} file(s) outside the student folders are not graded: {shown}", err=True)
+    _start_workers_server()
     exercises = _select(only)
-    plan = make_plan(exercises, include_hidden=True)
-    options = GradingOptions(timeout=timeout)
-    with reports.class_progress(len(folders), "Grading") as on_done:
-        results = grade_class(folders, plan, options=options, jobs=jobs, on_done=on_done)
-    click.echo(reports.score_table(results))
-    max_score = sum(ex.max_points(include_hidden=True) for ex in exercises)
+    journal_file = journal_file or _journal_beside(json_file or csv_file)
+    if resume and not journal_file:
+        raise click.UsageError("--resume needs the journal of the earlier run: give --json, --csv or --journal")
+    _check_outputs(("--json", json_file), ("--csv", csv_file), ("--journal", journal_file), ("--html", html_file),
+                   ("--summary-json", summary_file))
+    if scheduler:
+        _check_scheduler(scheduler)
+    with tempfile.TemporaryDirectory(prefix="dlgrade-journal-") as scratch:
+        journal_path = Path(journal_file) if journal_file else Path(scratch) / "journal.jsonl"
+        run = _grade_class(root, folders, exercises, journal_path, jobs=jobs, timeout=timeout, scheduler=scheduler,
+                           resume=resume)
+        complete = _write_class_reports(run, exercises, json_file, csv_file)
+        if html_file or summary_file or feedback_dir:
+            from grader.distributed.student import submission_from_dict  # noqa: PLC0415
+
+            # The class report needs the whole class at once (statistics, similarity).
+            results = [submission_from_dict(r) for r in run.results()]
+            max_score = sum(ex.max_points(include_hidden=True) for ex in exercises)
+            info = {"dlgrade_version": _version(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                    "options": {"only": ", ".join(only) or "all", "jobs": jobs, "timeout": timeout},
+                    "submissions_dir": str(Path(submissions_dir).resolve())}
+            _class_files(results_report(results, max_score), html_file, summary_file, feedback_dir, run=info)
+    sys.exit(0 if complete else 1)
+
+
+def _journal_beside(report: str | None) -> str | None:
+    return str(Path(report).with_suffix(".journal.jsonl")) if report else None
+
+
+def _check_scheduler(scheduler: str) -> None:
+    from grader.distributed import schedulers  # noqa: PLC0415
+
+    try:
+        schedulers.parse_scheduler(scheduler)
+        schedulers.check_dask_installed()
+    except schedulers.SchedulerError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _grade_class(root, folders, exercises, journal_path: Path, *, jobs, timeout, scheduler, resume):
+    """Grades the class into the journal; exits (128 + signal) if stopped by Ctrl-C or SIGTERM."""
+    from grader.distributed.class_run import ClassRun, grading, stop_on_signals  # noqa: PLC0415
+    from grader.distributed.journal import GradingKey, Journal, grader_version  # noqa: PLC0415
+    from grader.distributed.schedulers import SchedulerError  # noqa: PLC0415
+    from grader.engine.grading import GradingOptions  # noqa: PLC0415
+
+    key = GradingKey(tuple(ex.name for ex in exercises), timeout, grader_version())
+    journal = Journal(journal_path, key, resume=resume)
+    run = ClassRun(folders, journal)
+    if resume:
+        run.reuse()
+    with journal, stop_on_signals() as stop, \
+            reports.class_progress(len(folders), "Grading", done=run.resumed) as on_done:
+        grade = grading(exercises, GradingOptions(timeout=timeout), submissions=root, jobs=jobs,
+                        scheduler=scheduler, stop=stop)
+        try:
+            run.grade(grade, on_done=lambda graded: on_done(graded.to_result(), graded.seconds))
+        except KeyboardInterrupt:
+            _stopped(run, journal_path, 128 + (stop.requested or 2), at_once=True)
+        except SchedulerError as exc:
+            raise CommandError(f"{exc} (finished students are in the journal {journal_path})") from None
+    if resume:
+        click.echo(f"{run.resumed} student(s) taken from the journal {journal_path}, "
+                   f"{run.finished - run.resumed} graded now", err=True)
+    if not run.complete:
+        _stopped(run, journal_path, stop.exit_code, at_once=False)
+    return run
+
+
+def _stopped(run, journal_path: Path, code: int, *, at_once: bool):
+    click.echo(f"\nStopped: {run.finished} of {len(run.folders)} student(s) graded and journaled in {journal_path}; "
+               "run the same command with --resume to grade the others.", err=True)
+    if at_once:  # skip waiting for the grading threads: their workers are already killed
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _write_class_reports(run, exercises, json_file, csv_file) -> bool:
+    """The score table, JSON and CSV, streamed from the journal; False if a report had to go elsewhere."""
+    from grader.distributed.student import submission_from_dict  # noqa: PLC0415
+
+    def submissions():
+        return map(submission_from_dict, run.results())
+
+    for line in reports.score_table_lines(submissions(), max(len(f.name) for f in run.folders)):
+        click.echo(line)
+    for line in reports.graded_file_notes(submissions()):
+        click.echo(line)
+    complete = True
     if json_file:
-        reports.write_json(Path(json_file), results, max_score)
+        max_score = sum(ex.max_points(include_hidden=True) for ex in exercises)
+        complete &= _write("JSON report", reports.write_report(Path(json_file),
+                                                               reports.json_report_writer(run.results, max_score)))
     if csv_file:
-        Path(csv_file).write_text(reports.csv_text(results))
-    if html_file or summary_file or feedback_dir:
-        run = {"dlgrade_version": _version(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-               "options": {"only": ", ".join(only) or "all", "jobs": jobs, "timeout": timeout},
-               "submissions_dir": str(Path(submissions_dir).resolve())}
-        _class_files(results_report(results, max_score), html_file, summary_file, feedback_dir, run=run)
+        names = [ex.name for ex in exercises]
+        complete &= _write("CSV", reports.write_report(Path(csv_file), reports.csv_writer(names, submissions)))
+    return complete
 
 
 def _version() -> str:

@@ -115,6 +115,37 @@ def test_similar_pairs_carry_their_evidence(graded_class):
     assert all(spans for spans in matches) and structural["score"] >= 0.9
 
 
+def _class_with_wrong_outputs(wrong: dict[str, list[tuple[str, str, list[str]]]]) -> dict:
+    """A report where each student fails the named checks with the given fingerprints and hints."""
+    def check(name, fingerprint, hints):
+        return {"name": name, "passed": False, "points": 0.0, "max_points": 1.0, "hidden": False, "message": "",
+                "fingerprint": fingerprint, "hints": hints}
+    return {"max_score": 9.0, "submissions": [
+        {"id": sid, "score": 0.0, "max_score": 9.0, "exercises": [
+            {"name": "ex", "topic": "t", "score": 0.0, "max_score": 9.0, "status": "graded",
+             "checks": [check(*c) for c in checks]}]} for sid, checks in wrong.items()]}
+
+
+def test_one_known_mistake_repeated_in_several_checks_is_one_piece_of_behavioural_evidence():
+    overflow = [("stable a", "f1", [NO_MAX_SHIFT]), ("stable b", "f2", [NO_MAX_SHIFT]), ("stable c", "f3", [NO_MAX_SHIFT])]
+    alone = _class_with_wrong_outputs({"p": overflow, "q": overflow, "r": []})
+    assert similarity.behavioural_pairs(alone) == []
+    reg = ("dW", "f4", [REG_GRADIENT])
+    [pair] = similarity.behavioural_pairs(_class_with_wrong_outputs({"p": overflow + [reg], "q": overflow + [reg]}))
+    assert pair.students == ("p", "q") and pair.evidence["independent_mistakes"] == 2
+    assert pair.evidence["identical_wrong_outputs"] == 4 and pair.score == 1.0
+    unrecognised = [("x", "g1", []), ("y", "g2", [])]  # outputs no hint explains count one by one
+    assert len(similarity.behavioural_pairs(_class_with_wrong_outputs({"p": unrecognised, "q": unrecognised}))) == 1
+
+
+def test_identical_wrong_outputs_common_in_the_class_are_not_evidence():
+    common = [("x", "g1", []), ("y", "g2", [])]
+    wrong = {f"s{i}": common if i < 4 else [] for i in range(10)}  # 4 holders > max(3, 10% of 10)
+    assert similarity.behavioural_pairs(_class_with_wrong_outputs(wrong)) == []
+    wrong["s3"] = []
+    assert len(similarity.behavioural_pairs(_class_with_wrong_outputs(wrong))) == 3  # s0-s1, s0-s2, s1-s2
+
+
 def _folder(root: Path, name: str, code: str | None) -> Path:
     folder = root / name
     shutil.copytree(RELEASED_STUBS, folder, ignore=shutil.ignore_patterns("__pycache__"))

@@ -45,6 +45,14 @@ def _write(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
+@pytest.fixture
+def sub(tmp_path) -> Path:
+    """A submission folder as students hand them in (pytest's own tmp_path is private to its owner)."""
+    folder = tmp_path / "student"
+    folder.mkdir()
+    return folder
+
+
 def _full(result) -> bool:
     return result.full_marks and result.score == registry.exercise(result.name).max_points(include_hidden=True)
 
@@ -52,37 +60,37 @@ def _full(result) -> bool:
 # 1. Several definitions of one exercise -------------------------------------------------------------
 
 
-def test_a_stub_copy_in_a_subfolder_never_shadows_the_implementation(tmp_path):
-    result = _grade(_write(tmp_path, {"softmax.py": SOLUTION, "old/softmax.py": STUB}))["softmax"]
+def test_a_stub_copy_in_a_subfolder_never_shadows_the_implementation(sub):
+    result = _grade(_write(sub, {"softmax.py": SOLUTION, "old/softmax.py": STUB}))["softmax"]
     assert _full(result), result
     assert result.source == "softmax.py, line 6"
     assert "old/softmax.py, line 6 (a stub)" in result.message
 
 
-def test_a_stub_at_the_top_never_shadows_an_implementation_below(tmp_path):
-    result = _grade(_write(tmp_path, {"softmax.py": STUB, "work/softmax.py": SOLUTION}))["softmax"]
+def test_a_stub_at_the_top_never_shadows_an_implementation_below(sub):
+    result = _grade(_write(sub, {"softmax.py": STUB, "work/softmax.py": SOLUTION}))["softmax"]
     assert _full(result) and result.source == "work/softmax.py, line 6"
 
 
-def test_the_untouched_released_notebook_never_shadows_a_py_file(tmp_path):
-    shutil.copy(RELEASED, tmp_path / "softmax.ipynb")
-    result = _grade(_write(tmp_path, {"my_softmax.py": SOLUTION}))["softmax"]
+def test_the_untouched_released_notebook_never_shadows_a_py_file(sub):
+    shutil.copy(RELEASED, sub / "softmax.ipynb")
+    result = _grade(_write(sub, {"my_softmax.py": SOLUTION}))["softmax"]
     assert _full(result) and result.source == "my_softmax.py, line 6"
     assert "softmax.ipynb, cell 3, line 4 (a stub)" in result.message
 
 
 @pytest.mark.parametrize("stub_body", ["    pass\n", "    ...\n", "    '''Todo.'''\n",
                                        "    N = x.shape[0]\n    raise NotImplementedError\n"])
-def test_every_kind_of_stub_is_recognised(tmp_path, stub_body):
+def test_every_kind_of_stub_is_recognised(sub, stub_body):
     files = {"a/softmax.py": "def softmax(x):\n" + stub_body, "b/c/softmax.py": SOLUTION}
-    assert _full(_grade(_write(tmp_path, files))["softmax"])
+    assert _full(_grade(_write(sub, files))["softmax"])
 
 
-def test_check_from_a_checkout_says_which_file_it_graded(tmp_path):
+def test_check_from_a_checkout_says_which_file_it_graded(sub):
     """`dlgrade check softmax` where exercises/, solutions/ and releases/ all live."""
-    shutil.copytree(PROJECT / "releases" / "softmax", tmp_path / "releases" / "softmax")
-    _write(tmp_path, {"exercises/softmax.py": STUB, "solutions/softmax.py": SOLUTION})
-    outcome = CliRunner().invoke(main, ["check", "softmax", "--path", str(tmp_path)])
+    shutil.copytree(PROJECT / "releases" / "softmax", sub / "releases" / "softmax")
+    _write(sub, {"exercises/softmax.py": STUB, "solutions/softmax.py": SOLUTION})
+    outcome = CliRunner().invoke(main, ["check", "softmax", "--path", str(sub)])
     assert "[PASS] softmax " in outcome.output, outcome.output
     assert "graded solutions/softmax.py, line 6; not graded: exercises/softmax.py, line 6 (a stub)" in outcome.output
 
@@ -109,63 +117,63 @@ def _cell(notebook, cell_id: str):
     return next(c for c in notebook.cells if c.get("id") == cell_id)
 
 
-def test_a_syntax_error_in_one_cell_costs_only_what_that_cell_defines(tmp_path):
+def test_a_syntax_error_in_one_cell_costs_only_what_that_cell_defines(sub):
     notebook = _solved_notebook()
     broken = _cell(notebook, "softmax_loss-solution")
     broken.source = broken.source.replace("def softmax_loss(x, y):", "def softmax_loss(x, y)")
     position = notebook.cells.index(broken) + 1
-    nbformat.write(notebook, tmp_path / "softmax.ipynb")
-    results = _grade(tmp_path, "softmax", "softmax_loss_vectorized", "softmax_loss")
+    nbformat.write(notebook, sub / "softmax.ipynb")
+    results = _grade(sub, "softmax", "softmax_loss_vectorized", "softmax_loss")
     assert _full(results["softmax"]) and _full(results["softmax_loss_vectorized"])
     assert results["softmax_loss"].status == "error" and results["softmax_loss"].score == 0
     assert f"softmax.ipynb, cell {position}, line " in results["softmax_loss"].message, results["softmax_loss"].message
     assert "SyntaxError" in results["softmax_loss"].message
 
 
-def test_a_cell_that_hangs_costs_only_what_it_defines(tmp_path):
+def test_a_cell_that_hangs_costs_only_what_it_defines(sub):
     notebook = _solved_notebook()
     cell = _cell(notebook, "softmax_loss-solution")
     cell.source = "while True:\n    pass\n" + cell.source
-    nbformat.write(notebook, tmp_path / "softmax.ipynb")
-    results = _grade(tmp_path, "softmax", "softmax_loss", options=GradingOptions(timeout=10, import_timeout=10))
+    nbformat.write(notebook, sub / "softmax.ipynb")
+    results = _grade(sub, "softmax", "softmax_loss", options=GradingOptions(timeout=10, import_timeout=10))
     assert _full(results["softmax"])
     assert results["softmax_loss"].status == "error", results["softmax_loss"]
     assert f"softmax.ipynb, cell {notebook.cells.index(cell) + 1} failed to run" in results["softmax_loss"].message
     assert "took longer than the time limit (10 s)" in results["softmax_loss"].message
 
 
-def test_runtime_errors_name_the_notebook_cell_and_its_line(tmp_path):
+def test_runtime_errors_name_the_notebook_cell_and_its_line(sub):
     notebook = _solved_notebook()
     cell = _cell(notebook, "softmax-solution")
     cell.source = "import numpy as np\n\ndef softmax(x):\n    raise ValueError('boom')\n"
-    nbformat.write(notebook, tmp_path / "softmax.ipynb")
-    result = _grade(tmp_path)["softmax"]
+    nbformat.write(notebook, sub / "softmax.ipynb")
+    result = _grade(sub)["softmax"]
     messages = " ".join(c.message for c in result.checks)
     assert f"ValueError: boom (softmax.ipynb, cell {notebook.cells.index(cell) + 1}, line 4)" in messages, messages
 
 
-def test_a_helper_in_another_cell_is_graded_as_the_notebook_runs(tmp_path):
+def test_a_helper_in_another_cell_is_graded_as_the_notebook_runs(sub):
     notebook = _solved_notebook()
     cell = _cell(notebook, "softmax-solution")
     helper = nbformat.v4.new_code_cell("SHIFT_AXIS = 1\n\ndef _shift(x):\n    return x - x.max(axis=SHIFT_AXIS, keepdims=True)")
     notebook.cells.insert(notebook.cells.index(cell), helper)
     cell.source = "import numpy as np\n\ndef softmax(x):\n    e = np.exp(_shift(x))\n    return e / e.sum(axis=1, keepdims=True)\n"
-    nbformat.write(notebook, tmp_path / "softmax.ipynb")
-    assert _full(_grade(tmp_path)["softmax"])
+    nbformat.write(notebook, sub / "softmax.ipynb")
+    assert _full(_grade(sub)["softmax"])
 
 
-def test_a_notebook_with_large_outputs_is_read_by_its_code_cells(tmp_path):
+def test_a_notebook_with_large_outputs_is_read_by_its_code_cells(sub):
     notebook = _solved_notebook()
     plot = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo" * 700_000}}
     _cell(notebook, "softmax-solution").outputs = [nbformat.from_dict(plot)]
-    nbformat.write(notebook, tmp_path / "softmax.ipynb")
-    assert (tmp_path / "softmax.ipynb").stat().st_size > 6 * 2**20
-    assert _full(_grade(tmp_path)["softmax"])
+    nbformat.write(notebook, sub / "softmax.ipynb")
+    assert (sub / "softmax.ipynb").stat().st_size > 6 * 2**20
+    assert _full(_grade(sub)["softmax"])
 
 
-def test_a_py_file_past_the_size_limit_is_an_error_naming_it_and_the_limit(tmp_path):
-    _write(tmp_path, {"softmax.py": SOLUTION + ("#" * 100 + "\n") * (6 * 2**20 // 101)})
-    result = _grade(tmp_path)["softmax"]
+def test_a_py_file_past_the_size_limit_is_an_error_naming_it_and_the_limit(sub):
+    _write(sub, {"softmax.py": SOLUTION + ("#" * 100 + "\n") * (6 * 2**20 // 101)})
+    result = _grade(sub)["softmax"]
     assert result.status == "error" and result.score == 0
     assert "softmax.py (6.0 MiB, more than the 5 MiB limit for a source file)" in result.message, result.message
 
@@ -192,10 +200,10 @@ def test_junk_folders_are_neither_students_nor_code(tmp_path):
 # 8. Import time is not exercise time -----------------------------------------------------------------
 
 
-def test_a_slow_import_does_not_count_against_the_exercise_time_limit(tmp_path):
-    _write(tmp_path, {"softmax.py": "import time\ntime.sleep(3)\n" + SOLUTION})
+def test_a_slow_import_does_not_count_against_the_exercise_time_limit(sub):
+    _write(sub, {"softmax.py": "import time\ntime.sleep(3)\n" + SOLUTION})
     started = time.monotonic()
-    result = _grade(tmp_path, options=GradingOptions(timeout=2))["softmax"]
+    result = _grade(sub, options=GradingOptions(timeout=2))["softmax"]
     assert _full(result), result
     assert time.monotonic() - started > 3
 
@@ -209,7 +217,7 @@ def test_feedback_prints_the_digits_that_differ():
     assert compare.mismatch("loss", 1.5, 1.0).summary.startswith("loss: expected 1.0, got 1.5 ")
 
 
-def test_a_backward_through_a_raising_forward_blames_the_forward(tmp_path):
+def test_a_backward_through_a_raising_forward_blames_the_forward(sub):
     solution = (PROJECT / "solutions" / "backprop.py").read_text()
     broken = solution.replace("def affine_relu_forward(x, w, b):", textwrap.dedent("""\
         def affine_relu_forward(x, w, b):
@@ -217,8 +225,8 @@ def test_a_backward_through_a_raising_forward_blames_the_forward(tmp_path):
 
 
         def _unused_affine_relu_forward(x, w, b):"""))
-    _write(tmp_path, {"backprop.py": broken})
-    result = _grade(tmp_path, "affine_relu_backward")["affine_relu_backward"]
+    _write(sub, {"backprop.py": broken})
+    result = _grade(sub, "affine_relu_backward")["affine_relu_backward"]
     messages = " ".join(c.message for c in result.checks)
     assert result.score == 0
     assert "your affine_relu_forward raised ValueError: forward boom (backprop.py, line 92)" in messages, messages

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.engine import feedback, registry, statics
+from grader.engine import feedback, limits, registry, statics
 from grader.isolation.drivers import call_function
 from grader.engine.fingerprints import output_fingerprint
 from grader.engine.examples import Plan, PreparedScenario, example_key, reference_values
@@ -41,13 +41,11 @@ class GradingStats:
 
 @dataclass(frozen=True)
 class GradingOptions:
-    timeout: float = 20.0  # seconds per exercise (all its inputs)
+    timeout: float = limits.EXERCISE_SECONDS  # seconds per exercise (all its inputs)
     # Seconds to start a worker and import each module of the submission: generous, since a busy
     # machine slows the fork and numpy's first calls, and no grade depends on how fast that goes.
     import_timeout: float = 120.0
     shrink: ShrinkBudget = field(default_factory=ShrinkBudget)
-    # Held by hypothesis runs and AST parsing, which are not thread-safe (see statics.SubmissionSources).
-    lock: threading.Lock = field(default_factory=threading.Lock)
     stats: GradingStats | None = None
     sandbox: str | None = None  # the confinement level of workers; None: the strongest (confine.level())
 
@@ -145,7 +143,7 @@ def _run_scenarios(session: _Session, exercise: Exercise, prepared: tuple[Prepar
 def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, outcomes, include_hidden):
     options = session.options
     scenario = prepared.scenario
-    cache = {example_key(ex): (out, exp) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)}
+    cache = {}  # the planned outcomes by example key, for shrinking: made on the first failure only
     every_input_raised = bool(outcomes) and all(o.error for o in outcomes)
 
     def run_one(example):
@@ -166,9 +164,11 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, out
             results.append(CheckResult(check.name, True, float(check.points), float(check.points), check.hidden))
             continue
         smallest = None
-        if not every_input_raised:
-            smallest = shrink(exercise, scenario, check, cache=cache, run_one=run_one, budget=options.shrink,
-                              lock=options.lock)
+        if not every_input_raised and options.shrink.calls > 0:
+            if not cache:
+                cache.update((example_key(ex), (out, exp))
+                             for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected))
+            smallest = shrink(exercise, scenario, check, cache=cache, run_one=run_one, budget=options.shrink)
         example, outcome, expected, failure = (smallest.example, smallest.outcome, smallest.expected,
                                                smallest.failure) if smallest else first
         hints = feedback.hints(check, example, outcome, expected)
@@ -230,7 +230,7 @@ def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: Gra
     root = Path(root).resolve()
     # Every exercise of the registry is looked up, not only the graded ones: a backward pass is run
     # after the student's own forward, which is another exercise.
-    sources = statics.SubmissionSources(root, options.lock)
+    sources = statics.SubmissionSources(root)
     session = _Session(root, [ex.name for ex in registry.all_exercises()], options, sources)
     try:
         try:

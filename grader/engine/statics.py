@@ -8,10 +8,10 @@ executes any of them.
 from __future__ import annotations
 
 import ast
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.engine import parsing
 from grader.isolation import cells
 from grader.isolation.sources import SourceFile, find_sources, oversized, unit_key, units
 
@@ -26,13 +26,11 @@ class Chosen:
 
 
 class SubmissionSources:
-    """`lock` is held while parsing: CPython 3.11's AST construction is not thread-safe (gh-106905,
-    "AST constructor recursion depth mismatch") and races with any other thread building an AST,
-    hypothesis's included, so it must be the lock that hypothesis runs hold (GradingOptions.lock)."""
+    """Each file (each notebook cell) is read and parsed once, with parsing.parse: under the one
+    process-wide lock that hypothesis runs hold too (AST construction is not thread-safe in 3.11)."""
 
-    def __init__(self, root: Path, lock: threading.Lock):
+    def __init__(self, root: Path):
         self.root = Path(root).resolve()
-        self._lock = lock
         self._sources = find_sources(self.root)
         self.oversized = oversized(self.root)
         self._by_path = {s.path: s for s in self._sources}
@@ -70,8 +68,7 @@ class SubmissionSources:
     def _tree(self, source: SourceFile, label: str | None) -> ast.Module | None:
         if (source, label) not in self._trees:
             try:
-                with self._lock:
-                    self._trees[source, label] = ast.parse(self._units_of(source)[label])
+                self._trees[source, label] = parsing.parse(self._units_of(source)[label])
             except (KeyError, SyntaxError, ValueError, RecursionError, MemoryError):
                 self._trees[source, label] = None
         return self._trees[source, label]

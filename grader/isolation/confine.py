@@ -43,7 +43,7 @@ _OPEN_FILES = 256
 _COMPANIONS = ("functorch", "torchgen", "torchvision", "torchaudio", "triton", "nvidia", "tensorboard", "flax",
                "optax", "tf_keras")
 _SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache", "/etc/ld.so.conf",
-           "/etc/ld.so.conf.d", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/alternatives")
+           "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
 _DEVICES = ("/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 
 
@@ -201,6 +201,20 @@ def _readable_by_others(paths) -> bool:
     return True
 
 
+def _tree_readable_by_others(folder: str) -> bool:
+    """Whether `nobody` can read every folder and file of the submission (a private one is copied)."""
+    try:
+        for root, dirs, files in os.walk(folder):
+            if os.stat(root).st_mode & (stat.S_IROTH | stat.S_IXOTH) != stat.S_IROTH | stat.S_IXOTH:
+                return False
+            if any(os.stat(os.path.join(root, f)).st_mode & stat.S_IROTH == 0 for f in files
+                   if not os.path.islink(os.path.join(root, f))):
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def _limits(processes: bool = True) -> None:
     limits = [(resource.RLIMIT_NOFILE, _OPEN_FILES), (resource.RLIMIT_FSIZE, SCRATCH_BYTES), (resource.RLIMIT_CORE, 0)]
     for limit, value in limits + ([(resource.RLIMIT_NPROC, _PROCESSES)] if processes else []):
@@ -235,8 +249,8 @@ def apply(level_name: str, submission: str, keep_fd: int, scratch: str | None) -
         namespaces.become_pid_one(keep_fd)
         owner = (namespaces.NOBODY, namespaces.NOBODY) if privileged else (os.geteuid(), os.getegid())
         scratch = "/tmp"
-        namespaces.build_root(list(read), list(hidden), submission, scratch=scratch,
-                              scratch_bytes=SCRATCH_BYTES, owner=owner)
+        namespaces.build_root(list(read), list(hidden), submission, scratch=scratch, scratch_bytes=SCRATCH_BYTES,
+                              owner=owner, copy_submission=privileged and not _tree_readable_by_others(submission))
         namespaces.drop_privileges(privileged)
         _limits()
     elif level_name == "landlock" and privileged and _readable_by_others((submission,) + read):

@@ -10,6 +10,7 @@ just waits and exits like it (when PID 1 dies, the kernel kills every process of
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -69,11 +70,27 @@ def _bind(source: str, target: Path, *, read_only: bool = True) -> None:
         kernel.make_read_only(str(target))
 
 
+def _private_copy(source: str, target: Path) -> None:
+    """A read-only tmpfs copy of `source`, readable by anyone (for a submission `nobody` may not read)."""
+    target.mkdir(parents=True, exist_ok=True)
+    kernel.mount("tmpfs", str(target), "tmpfs", kernel.MS_NOSUID | kernel.MS_NODEV, "mode=0755")
+    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+    os.chmod(target, 0o755)
+    for folder, dirs, files in os.walk(target):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), 0o755)
+        for name in files:
+            if not os.path.islink(os.path.join(folder, name)):
+                os.chmod(os.path.join(folder, name), 0o644)
+    kernel.make_read_only(str(target))
+
+
 def build_root(read: list[str], hidden: list[str], submission: str, *, scratch: str, scratch_bytes: int,
-               owner: tuple[int, int]) -> bool:
+               owner: tuple[int, int], copy_submission: bool = False) -> bool:
     """Replaces the root filesystem with one holding, read-only, the `read` paths (minus `hidden`
     ones inside them) and the submission; a private tmpfs of `scratch_bytes` at `scratch`, owned by
-    `owner`; the few devices Python needs; and a fresh /proc when the kernel allows one.
+    `owner`; the few devices Python needs; and a fresh /proc when the kernel allows one. The submission
+    is a read-only view of the original, or with `copy_submission` a private read-only copy.
     Returns whether /proc was mounted."""
     kernel.mount(None, "/", None, kernel.MS_REC | kernel.MS_PRIVATE)
     kernel.mount("tmpfs", STAGING, "tmpfs", kernel.MS_NOSUID | kernel.MS_NODEV, "size=64k,mode=0755")
@@ -101,7 +118,10 @@ def build_root(read: list[str], hidden: list[str], submission: str, *, scratch: 
     scratch_dir.mkdir(parents=True, exist_ok=True)
     kernel.mount("tmpfs", str(scratch_dir), "tmpfs", kernel.MS_NOSUID | kernel.MS_NODEV,
                  f"size={scratch_bytes},mode=0700,uid={owner[0]},gid={owner[1]}")
-    _bind(old + submission, new / submission.lstrip("/"))
+    if copy_submission:
+        _private_copy(old + submission, new / submission.lstrip("/"))
+    else:
+        _bind(old + submission, new / submission.lstrip("/"))
     for device in _DEVICES:
         if os.path.exists(f"{old}/dev/{device}"):
             _bind(f"{old}/dev/{device}", new / "dev" / device, read_only=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import multiprocessing.forkserver
 import shutil
 import signal
 import tempfile
@@ -20,8 +21,9 @@ from pathlib import Path
 from grader.isolation import codec, confine, proctree
 
 MAX_MESSAGE_BYTES = 512 * 2**20
-# Never torch: the worker must not hold it. confine_forkserver keeps the main module out of workers.
-_PRELOAD = ["numpy", "grader.isolation.confine_forkserver", "grader.isolation.worker"]
+# Never torch: the worker must not hold it. confine_forkserver keeps the main module out of workers;
+# gc_freeze comes last, once everything is loaded.
+_PRELOAD = ["numpy", "grader.isolation.confine_forkserver", "grader.isolation.worker", "grader.isolation.gc_freeze"]
 
 
 @functools.cache
@@ -30,6 +32,13 @@ def _context():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
+
+
+def start_server() -> None:
+    """Starts the forkserver now rather than at the first worker: it preloads in its own process, so
+    its start-up overlaps whatever the grading process does next (reading or drawing the plan)."""
+    _context()
+    multiprocessing.forkserver.ensure_running()
 
 
 class WorkerFailure(Exception):

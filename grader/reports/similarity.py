@@ -4,8 +4,9 @@ Two kinds of evidence:
 
 - **behavioural**: two students whose *wrong* outputs are bit-for-bit identical on the same
   derandomized inputs (the `fingerprint` of a failed check in the JSON report). One shared mistake
-  can be a coincidence, and a mistake shared by a good part of the class is a common one, so a pair
-  is listed only when it shares at least `min_shared` rare wrong-output fingerprints;
+  can be a coincidence (the natural buggy line gives the same bits), and a mistake shared by a good
+  part of the class is a common one, so a pair is listed only when its rare identical wrong outputs
+  show at least `min_shared` independent mistakes;
 - **structural**: winnowed fingerprints of the code (copydetect's tokenizer, winnowing and comparison,
   the algorithm of MOSS, with a stable hash of the k-grams). Its tokenizer
   replaces every variable, function and attribute name by one letter and drops comments, so renaming
@@ -38,22 +39,31 @@ class SimilarPair:
                 "evidence": self.evidence}
 
 
-def _wrong_outputs(report: dict) -> dict[str, dict[str, list[str]]]:
-    """Per student: wrong-output fingerprint -> the failed checks ("exercise: check") that carry it."""
-    found: dict[str, dict[str, list[str]]] = {}
+@dataclass
+class _WrongOutput:
+    checks: list[str]  # "exercise: check" of the failed checks that carry it
+    hints: set[str]  # the known mistakes they were recognised as
+
+
+def _wrong_outputs(report: dict) -> dict[str, dict[str, _WrongOutput]]:
+    """Per student: wrong-output fingerprint -> what carries it."""
+    found: dict[str, dict[str, _WrongOutput]] = {}
     for sub in report["submissions"]:
-        mine = defaultdict(list)
+        mine: dict[str, _WrongOutput] = {}
         for ex in sub["exercises"]:
             for check in ex["checks"]:
                 if not check["passed"] and check.get("fingerprint"):
-                    mine[check["fingerprint"]].append(f"{ex['name']}: {check['name']}")
-        found[sub["id"]] = dict(mine)
+                    wrong = mine.setdefault(check["fingerprint"], _WrongOutput([], set()))
+                    wrong.checks.append(f"{ex['name']}: {check['name']}")
+                    wrong.hints.update(check.get("hints", ()))
+        found[sub["id"]] = mine
     return found
 
 
 def behavioural_pairs(report: dict, *, min_shared: int = 2, common_share: float = 0.1) -> list[SimilarPair]:
-    """Pairs sharing at least `min_shared` identical wrong outputs that at most max(3, common_share of
-    the class) students produced."""
+    """Pairs sharing identical wrong outputs, that at most max(3, common_share of the class) students
+    produced, for at least `min_shared` independent mistakes: the wrong outputs recognised as the same
+    known mistake (one missing max-subtraction breaks softmax and both losses built on it) count once."""
     wrong = _wrong_outputs(report)
     holders = defaultdict(set)
     for student, prints in wrong.items():
@@ -63,12 +73,14 @@ def behavioural_pairs(report: dict, *, min_shared: int = 2, common_share: float 
     pairs = []
     for a, b in combinations(wrong, 2):
         shared = [fp for fp in wrong[a] if fp in wrong[b] and len(holders[fp]) <= rare_limit]
-        if len(shared) < min_shared:
+        mistakes = {frozenset(wrong[a][fp].hints) or fp for fp in shared}
+        if len(mistakes) < min_shared:
             continue
         smaller = min(len(wrong[a]), len(wrong[b]))
-        checks = sorted({c for fp in shared for c in wrong[a][fp]} & {c for fp in shared for c in wrong[b][fp]})
+        checks = sorted({c for fp in shared for c in wrong[a][fp].checks} & {c for fp in shared for c in wrong[b][fp].checks})
         pairs.append(SimilarPair((a, b), "behavioural", len(shared) / smaller,
-                                 {"identical_wrong_outputs": len(shared), "shared_failing_checks": checks}))
+                                 {"identical_wrong_outputs": len(shared), "independent_mistakes": len(mistakes),
+                                  "shared_failing_checks": checks}))
     return pairs
 
 
@@ -140,7 +152,8 @@ def _boilerplate_hashes(stubs: Path | None) -> set[int]:
     return hashes
 
 
-def _spans(code: str, slices) -> list[list[int]]:
+def _spans(slices) -> list[list[int]]:
+    """copydetect's [starts, ends] arrays as [start, end] character spans."""
     return [[int(s), int(e)] for s, e in zip(*slices)] if len(slices) and len(slices[0]) else []
 
 
@@ -165,7 +178,7 @@ def structural_pairs(folders: dict[str, Path], stubs: Path | None, *, threshold:
         pairs.append(SimilarPair((a, b), "structural", float(score), {
             "similarity": [round(float(sim_a), 3), round(float(sim_b), 3)], "matched_tokens": int(overlap),
             "code": [prints[a].raw_code, prints[b].raw_code],
-            "matches": [_spans(prints[a].raw_code, slices_a), _spans(prints[b].raw_code, slices_b)]}))
+            "matches": [_spans(slices_a), _spans(slices_b)]}))
     return pairs
 
 

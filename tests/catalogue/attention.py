@@ -33,14 +33,14 @@ MISTAKES = [
             loses=_GRADS, hint="miss the scale"),
     mistake("attention_backward", "dk without the transpose of dscores",
             ("dk = np.matmul(np.swapaxes(dscores, 1, 2), q)", "dk = np.matmul(dscores, q)"),
-            loses="dk matches torch autograd", hint="transpose of dscores"),
+            loses="dk matches torch autograd"),
     mistake("attention_backward", "softmax backward without the normalization term",
             ("dscores = weights * (dweights - np.sum(weights * dweights, axis=-1, keepdims=True))",
              "dscores = weights * dweights"),
             loses=_GRADS, hint="term from the normalization"),
     mistake("attention_backward", "dv without the transpose of the weights",
             ("dv = np.matmul(np.swapaxes(weights, 1, 2), dout)", "dv = np.matmul(weights, dout)"),
-            loses="dv matches torch autograd", hint="transpose of the weights"),
+            loses="dv matches torch autograd"),
 ]
 
 ALTERNATIVES = [
