@@ -9,11 +9,11 @@ non-overlapping and on overlapping windows: where windows overlap, gradients mus
 from __future__ import annotations
 
 import numpy as np
-import torch
-import torch.nn.functional as F
+from grader.engine.lazy_modules import F, torch  # imported on first use
 from hypothesis import strategies as st
 
 from autograde_tests import strategies as dst
+from autograde_tests.drivers.conv import backward_from_fixed_cache
 from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, describe, failed_call, hint_if_close,
                                   hint_if_scaled, matches, numpy_only, raises_value_error, unchanged_inputs)
 from grader.isolation.drivers import call_expecting_error, forward_then_backward
@@ -217,15 +217,6 @@ def param_count_reference(example):
     layer = torch.nn.Conv2d(example["in_channels"], example["out_channels"], (example["kernel_h"], example["kernel_w"]),
                             bias=example.get("bias", True), device="meta")
     return {"count": int(sum(p.numel() for p in layer.parameters()))}
-
-
-# Drivers (run in the worker) --------------------------------------------------------------------
-
-
-def backward_from_fixed_cache(student, exercise, example, call):
-    """Calls the backward pass with the cache the contract fixes, built from the example's inputs."""
-    cache = tuple(example[name] for name in call["cache"])
-    return {"result": student(exercise)(example["dout"], cache), "after": example}
 
 
 # Checks -----------------------------------------------------------------------------------------

@@ -10,11 +10,12 @@ autograd of x * mask, with the mask of the student's own forward pass, and with 
 from __future__ import annotations
 
 import numpy as np
-import torch
+from grader.engine.lazy_modules import torch  # imported on first use
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
+from autograde_tests.drivers.dropout import backward_call, forward_call, forward_then_backward_with_mask, forward_with_seeds
 from grader.engine import compare
 from grader.engine.checks import Check, Exercise, Failure, Hint, Scenario, failed_call, numpy_only, unchanged_inputs
 
@@ -289,37 +290,6 @@ def _fresh_mask(example, outcome, expected):
 def _dx_given(example, outcome, expected):
     return failed_call(outcome, "dx") or compare.mismatch("dx", outcome.outputs["dx"], expected["dx"],
                                                           against="torch autograd of x * mask (the cached mask)")
-
-
-# Drivers (run in the worker) --------------------------------------------------------------------
-
-
-def forward_call(student, exercise, example, call):
-    return {"result": student(exercise)(example["x"], example["dropout_param"]), "after": example}
-
-
-def forward_with_seeds(student, exercise, example, call):
-    """Three train-mode calls: seed, the same seed again, another seed."""
-    outs = []
-    for seed in (example["seed"], example["seed"], example["other_seed"]):
-        out, _ = student(exercise)(example["x"], {"p": example["p"], "mode": "train", "seed": seed})
-        outs.append(out)
-    return {"result": tuple(outs), "after": example}
-
-
-def forward_then_backward_with_mask(student, exercise, example, call):
-    """The student's forward, then the backward on its cache; sends back the mask the forward cached."""
-    returned = student("dropout_forward")(example["x"], example["dropout_param"])
-    if not isinstance(returned, tuple) or len(returned) != 2:
-        raise TypeError("dropout_forward must return a tuple (out, cache)")
-    cache = returned[1]
-    mask = cache[1] if isinstance(cache, tuple) and len(cache) == 2 else None
-    mask = mask.copy() if isinstance(mask, np.ndarray) else None
-    return {"result": student(exercise)(example["dout"], cache), "mask": mask, "after": example}
-
-
-def backward_call(student, exercise, example, call):
-    return {"result": student(exercise)(example["dout"], example["cache"]), "after": example}
 
 
 # Exercises --------------------------------------------------------------------------------------

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 
 import numpy as np
-import torch
+from grader.engine.lazy_modules import torch  # imported on first use
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from scipy import stats
+from grader.engine.lazy_modules import stats  # imported on first use
 
 from autograde_tests import strategies as dst
+from autograde_tests.drivers.kmeans import fit_each_max_iter, plusplus_many_seeds, plusplus_twice
 from grader.engine import compare
 from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, conform, failed_call, global_rng_untouched,
                                   hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, numpy_only, unchanged_inputs)
@@ -214,32 +215,6 @@ def unconverged_fit_problems():
         return clear and updates >= 2
 
     return clusterings().map(_fit_problem).filter(wanted)
-
-
-# Drivers (run in the worker: numpy only, nothing imported at call time) ----------------------------
-
-
-def fit_each_max_iter(student, exercise, example, call):
-    """kmeans_fit from the same start with every max_iter in call["max_iters"]."""
-    fit = student(exercise)
-    results = [fit(example["X"], example["init_centroids"], max_iter=t) for t in call["max_iters"]]
-    return {"results": results, "after": example}
-
-
-def plusplus_twice(student, exercise, example, call):
-    """Two seedings from generators built from the same seed, and the global np.random state around them."""
-    init = student(exercise)
-    before = np.random.get_state()
-    first = init(example["X"], example["k"], np.random.default_rng(example["seed"]))
-    again = init(example["X"], example["k"], np.random.default_rng(example["seed"]))
-    return {"result": first, "again": again, "global_state": [before, np.random.get_state()], "after": example}
-
-
-def plusplus_many_seeds(student, exercise, example, call):
-    """One seeding per seed in call["seeds"] (a range's start and stop)."""
-    init = student(exercise)
-    draws = [init(example["X"], example["k"], np.random.default_rng(seed)) for seed in range(*call["seeds"])]
-    return {"draws": draws, "after": example}
 
 
 # Checks: assignments --------------------------------------------------------------------------------

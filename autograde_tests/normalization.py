@@ -15,16 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
+from grader.engine.lazy_modules import torch  # imported on first use
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
+from autograde_tests.drivers.normalization import forward_with_param
 from grader.engine import compare
 from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, describe, failed_call, hint_if_close,
                                   hint_if_scaled, matches, no_loops, numpy_only, raised, raises_value_error,
                                   reference_scale, scale_of, unchanged_inputs)
-from grader.isolation.drivers import call_expecting_error, forward_then_backward, positional
+from grader.isolation.drivers import call_expecting_error, forward_then_backward
 
 TOPIC = "normalization"
 RUNNING = ("running_mean", "running_var")
@@ -458,17 +459,6 @@ def _gradient_hints(layout: Layout):
         "dbeta": (_shape_hint("dbeta", f"dbeta is summed over the wrong axis: sum over {where}, "
                                        f"so that it has the shape of beta"),),
     }
-
-
-# Drivers (run in the worker) --------------------------------------------------------------------
-
-
-def forward_with_param(student, exercise, example, call):
-    """Calls the forward and sends back its (out, cache) and the parameter dict as it is afterwards."""
-    returned = student(exercise)(*positional(example, call))
-    if not isinstance(returned, tuple) or len(returned) != 2:
-        raise TypeError(f"{exercise} must return a tuple (out, cache)")
-    return {"result": (returned[0], None), "param": example[call["param"]], "after": example}
 
 
 # Exercises --------------------------------------------------------------------------------------

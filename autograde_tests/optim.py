@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import torch
+from grader.engine.lazy_modules import torch  # imported on first use
 from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograde_tests import strategies as dst
+from autograde_tests.drivers.optim import run_rule
 from grader.engine import compare
 from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, conform, describe, failed_call, hint_if_close,
                                   matches, numpy_only, unchanged_inputs)
@@ -148,38 +149,6 @@ def optimizer_runs(draw, *, rule: Rule, given: bool):
             if draw(st.booleans()):
                 config[key] = _initial_state(draw, key, shape)
     return {"w": w, "dws": dws, "config": config}
-
-
-# The driver (runs in the worker: module-level, no imports at call time) --------------------------
-
-
-def _snapshot(config: dict) -> dict:
-    return {key: value.copy() if isinstance(value, np.ndarray) else value for key, value in config.items()}
-
-
-def run_rule(student, exercise, example, call):
-    """Runs the rule once per gradient, carrying next_w and the returned config from step to step.
-
-    Rules may update w in place, so each call gets a copy; dw must not be modified, so each call's dw is
-    read back. Stops early when a step returns something the next step cannot be fed with.
-    """
-    rule = student(exercise)
-    w, config = example["w"], example["config"]
-    steps, dws_after = [], []
-    for dw in example["dws"]:
-        dw_passed = dw.copy()
-        returned = rule(w.copy(), dw_passed, config)
-        dws_after.append(dw_passed.copy())
-        if not isinstance(returned, (tuple, list)) or len(returned) != 2:
-            steps.append({"returned": returned})
-            break
-        next_w, config = returned
-        steps.append({"next_w": next_w.copy() if isinstance(next_w, np.ndarray) else next_w,
-                      "config": _snapshot(config) if isinstance(config, dict) else config})
-        if not isinstance(next_w, np.ndarray) or next_w.shape != w.shape or not isinstance(config, dict):
-            break
-        w = next_w
-    return {"steps": steps, "after": {"dws": dws_after}}
 
 
 # Reference --------------------------------------------------------------------------------------

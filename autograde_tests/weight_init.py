@@ -20,9 +20,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograde_tests import strategies as dst
+from autograde_tests.drivers.weight_init import pooled_draws, raised_exception, seeded_draws
 from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, conform, failed_call, global_rng_changed,
                                   global_rng_untouched, numpy_only, raised, raises_value_error)
-from grader.isolation.drivers import call_expecting_error, keywords
 
 TOPIC = "weight_init"
 
@@ -66,49 +66,6 @@ def init_inputs(shapes, *, gain=None):
     if gain is not None:
         fields["gain"] = gain
     return st.fixed_dictionaries(fields)
-
-
-# Drivers (run in the worker) --------------------------------------------------------------------
-
-
-def _fresh(shape):
-    """A copy of the shape for each call, so one call cannot change the next one's input."""
-    return list(shape) if isinstance(shape, list) else shape
-
-
-def pooled_draws(student, exercise, example, call):
-    """The first array drawn with rng = np.random.default_rng(seed), and the values of as many calls with
-    that same rng as it takes to draw call["samples"] values (at most call["max_calls"] calls)."""
-    initializer, options = student(exercise), keywords(example, call)
-    rng = np.random.default_rng(example["seed"])
-    first = initializer(_fresh(example["shape"]), rng, **options)
-    values = [np.asarray(first, dtype=np.float64).ravel()]
-    drawn = values[0].size
-    for _ in range(call["max_calls"]):
-        if drawn >= call["samples"] or drawn == 0:
-            break
-        values.append(np.asarray(initializer(_fresh(example["shape"]), rng, **options), dtype=np.float64).ravel())
-        drawn += values[-1].size
-    return {"result": first, "sample": np.concatenate(values)}
-
-
-def seeded_draws(student, exercise, example, call):
-    """Draws with default_rng(seed) twice and with default_rng(seed + 1) once, and the global np.random
-    state before and after (compared in the grading process)."""
-    initializer, options, seed = student(exercise), keywords(example, call), example["seed"]
-    before = np.random.get_state()
-    first = initializer(_fresh(example["shape"]), np.random.default_rng(seed), **options)
-    again = initializer(_fresh(example["shape"]), np.random.default_rng(seed), **options)
-    other = initializer(_fresh(example["shape"]), np.random.default_rng(seed + 1), **options)
-    return {"result": first, "again": again, "other_seed": other, "global_state": [before, np.random.get_state()]}
-
-
-def raised_exception(student, exercise, example, call):
-    """drivers.call_expecting_error, on a fresh shape and (for the initializers) a seeded rng."""
-    inputs = {"shape": _fresh(example["shape"])}
-    if "seed" in example:
-        inputs["rng"] = np.random.default_rng(example["seed"])
-    return call_expecting_error(student, exercise, inputs, {"args": ("shape", "rng")})
 
 
 # compute_fans -----------------------------------------------------------------------------------

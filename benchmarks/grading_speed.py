@@ -1,84 +1,343 @@
-"""Grading speed, printed as figures (nothing is asserted: machines are shared and noisy).
+"""Grading speed and memory, side by side with a stock nbgrader anchor, printed as figures.
 
-1. Self-check of one topic: wall time of `dlgrade check TOPIC --path solutions` (a new process:
-   interpreter, torch import, plan, worker start, grading).
-2. Class autograde throughput, in submissions per minute, on a generated class with --jobs 1 and 2.
-   The class mixes correct submissions, untouched stubs and the demo's partial and buggy students.
-3. Where the time goes: seconds inside student code (as the workers measured them), seconds making
-   the plan (drawing inputs and computing the torch references, once per class run), and the rest
-   (process starts, transport, comparisons, shrinking of failures).
+Nothing is asserted: machines are shared and noisy; the ratios are what count. Every figure is given
+as wall time and as CPU time (user + system of the whole process tree), which a busy machine disturbs
+far less. One run prints:
 
-Usage: python benchmarks/grading_speed.py [--students 50] [--topic softmax] [--only TOPIC ...]
+- the anchor: stock `nbgrader autograde` of a course built here with real nbgrader: one notebook whose 4
+  autograded test cells run derandomized hypothesis properties (30 examples per scenario, dlgrade's
+  strategies and counts) against a float64 torch reference, graded for a class of correct students;
+- `dlgrade autograde --only softmax --jobs 2` on the same class (12 and 24 students), each a new process,
+  and the marginal cost of a passing exercise: (t24 - t12) / (12 x 4);
+- `dlgrade check softmax` and `dlgrade check` (every exercise) on the reference solutions, in a new process;
+- `dlgrade --help` and `dlgrade list`;
+- peak memory (high-water RSS) of the grading process and of its largest other process (forkserver,
+  worker), for 12 and 24 students: flat with class size when results do not pile up;
+- seconds per failing student (shrinking) on the catalogue's softmax mistakes, graded one by one.
+
+Runs with a cold and a warm plan cache (DLGRADE_CACHE_DIR points to a fresh folder): the first
+process of a run draws the plan, the others read it.
+
+Usage (from the repository root): python -m benchmarks.grading_speed [--students 12] [--skip-anchor]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
+import threading
 import time
 from pathlib import Path
 
+import nbformat
+import psutil
+
 PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+SOLUTIONS = PROJECT / "solutions"
+DLGRADE = [sys.executable, "-m", "grader.cli"]
+TOPIC = "softmax"
 
-from grader.engine import registry  # noqa: E402
-from grader.engine.classroom import grade_class, student_folders  # noqa: E402
-from grader.demo import build_class  # noqa: E402
-from grader.engine.examples import make_plan  # noqa: E402
-from grader.engine.grading import GradingOptions, GradingStats  # noqa: E402
+# The anchor's test cells: what an instructor would write with nbgrader, hypothesis and torch.
+ANCHOR_SETUP = '''\
+import numpy as np
+import torch
+import torch.nn.functional as F
+from hypothesis import HealthCheck, given, settings
+from autograde_tests import strategies as dst
+
+torch.set_num_threads(1)
+PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=30,
+                    suppress_health_check=list(HealthCheck))
 
 
-def self_check_seconds(topic: str) -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "grader.cli", "check", topic, "--path", str(PROJECT / "solutions")],
-                   cwd=PROJECT, capture_output=True, check=False)
-    return time.perf_counter() - started
+def close(got, expected):
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
 
 
-def generated_class(root: Path, students: int) -> list[Path]:
-    demo = build_class(root)  # alice (correct), bob (partial), carol (buggy), dave (stubs), mallory (hostile)
-    kinds = ["alice", "alice", "bob", "carol", "dave"]  # hostile students only in the demo: they wait out time limits
-    klass = root / "generated"
+def linear_loss_property(loss_function, strategy):
+    @PROPERTY
+    @given(strategy)
+    def prop(example):
+        W, X, y, reg = (example[k].copy() if hasattr(example[k], "copy") else example[k] for k in ("W", "X", "y", "reg"))
+        loss, dW = loss_function(W, X, y, reg)
+        Wt = torch.from_numpy(example["W"]).requires_grad_()
+        expected = F.cross_entropy(torch.from_numpy(example["X"]) @ Wt, torch.from_numpy(example["y"]))
+        expected = expected + example["reg"] * (Wt ** 2).sum()
+        expected.backward()
+        assert np.isfinite(loss) and np.all(np.isfinite(dW))
+        close(loss, expected.item())
+        close(dW, Wt.grad.numpy())
+        assert np.array_equal(W, example["W"]) and np.array_equal(X, example["X"])
+    prop()
+'''
+
+ANCHOR_TESTS = {
+    "softmax": '''\
+def softmax_property(strategy):
+    @PROPERTY
+    @given(strategy)
+    def prop(example):
+        x = example["x"].copy()
+        probs = softmax(x)
+        assert np.all(np.isfinite(probs))
+        close(probs, torch.softmax(torch.from_numpy(example["x"]), dim=1).numpy())
+        close(probs.sum(axis=1), 1.0)
+        assert np.array_equal(x, example["x"])
+    prop()
+
+softmax_property(dst.score_batches(with_labels=False))
+softmax_property(dst.score_batches(max_offset=1e4, spread=50, with_labels=False))
+''',
+    "softmax_loss_naive": '''\
+linear_loss_property(softmax_loss_naive, dst.classification_batches())
+linear_loss_property(softmax_loss_naive, dst.large_offset_batches())
+''',
+    "softmax_loss_vectorized": '''\
+linear_loss_property(softmax_loss_vectorized, dst.classification_batches())
+linear_loss_property(softmax_loss_vectorized, dst.large_offset_batches())
+''',
+    "softmax_loss": '''\
+def softmax_loss_property(strategy):
+    @PROPERTY
+    @given(strategy)
+    def prop(example):
+        x = example["x"].copy()
+        loss, dx = softmax_loss(x, example["y"])
+        xt = torch.from_numpy(example["x"]).requires_grad_()
+        expected = F.cross_entropy(xt, torch.from_numpy(example["y"]))
+        expected.backward()
+        assert np.isfinite(loss) and np.all(np.isfinite(dx))
+        close(loss, expected.item())
+        close(dx, xt.grad.numpy())
+        assert np.array_equal(x, example["x"])
+    prop()
+
+softmax_loss_property(dst.score_batches())
+softmax_loss_property(dst.score_batches(max_offset=1e4, spread=50))
+''',
+}
+
+
+def _cell(kind: str, source: str, grade_id: str, points: float = 0.0):
+    meta = {"grade_id": grade_id, "schema_version": 3, "locked": kind != "solution",
+            "solution": kind == "solution", "grade": kind == "test", "task": False}
+    if kind == "test":
+        meta["points"] = points
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": meta})
+
+
+def anchor_notebook() -> nbformat.NotebookNode:
+    solution = (SOLUTIONS / f"{TOPIC}.py").read_text()
+    cells = [_cell("solution", solution, "solution"), _cell("setup", ANCHOR_SETUP, "setup")]
+    cells += [_cell("test", source, f"test_{name}", 5.0) for name, source in ANCHOR_TESTS.items()]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return notebook
+
+
+def _environment(cache: Path) -> dict:
+    env = dict(os.environ, DLGRADE_CACHE_DIR=str(cache), PYTHONHASHSEED="0")
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def _nbgrader(course: Path, env: dict, *args: str) -> tuple[float, float, TreeMonitor]:
+    return timed([sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}", "--log-level=ERROR"],
+                 env, cwd=course)
+
+
+def anchor_seconds(root: Path, students: int, env: dict) -> tuple[float, float, int]:
+    """(wall and CPU seconds of `nbgrader autograde` for the class, test cells passed by the first student)."""
+    course = root / "anchor_course"
+    (course / "source" / "anchor").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "anchor"\n'
+                                               'c.Execute.timeout = 600\n')
+    nbformat.write(anchor_notebook(), course / "source" / "anchor" / "anchor.ipynb")
+    _nbgrader(course, env, "generate_assignment", "anchor", "--force")
     for index in range(students):
-        shutil.copytree(demo / kinds[index % len(kinds)], klass / f"s{index:03d}")
-    return student_folders(klass)
+        folder = course / "submitted" / f"s{index:03d}" / "anchor"
+        folder.mkdir(parents=True)
+        shutil.copy(course / "source" / "anchor" / "anchor.ipynb", folder / "anchor.ipynb")
+    seconds, cpu, _ = _nbgrader(course, env, "autograde", "anchor", "--create", "--force")
+    graded = nbformat.read(course / "autograded" / "s000" / "anchor" / "anchor.ipynb", as_version=4)
+    errors = [c for c in graded.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    return seconds, cpu, 4 - len(errors)
+
+
+class TreeMonitor:
+    """Samples a process tree every 20 ms from /proc: high-water RSS (VmHWM, itself a peak) of the root
+    and of the largest other process (forkserver, workers, kernels), and the CPU seconds of the
+    processes nobody in the tree reaps (the forkserver and its workers: orphaned at exit), which
+    getrusage(RUSAGE_CHILDREN) cannot see. Up to 20 ms of a process's CPU can escape the last sample."""
+
+    def __init__(self, pid: int):
+        self.root = psutil.Process(pid)
+        self.peak_root = self.peak_other = 0
+        self._orphan_cpu: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _hwm(process) -> int:
+        try:
+            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def _sample(self):
+        while not self._stop.is_set():
+            try:
+                self.peak_root = max(self.peak_root, self._hwm(self.root))
+                servers = set()
+                for child in self.root.children(recursive=True):
+                    self.peak_other = max(self.peak_other, self._hwm(child))
+                    try:
+                        if "forkserver" in " ".join(child.cmdline()) or child.ppid() in servers:
+                            servers.add(child.pid)
+                            times = child.cpu_times()
+                            self._orphan_cpu[child.pid] = times.user + times.system
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                pass
+            self._stop.wait(0.02)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def orphan_cpu(self) -> float:
+        return sum(self._orphan_cpu.values())
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], env: dict, cwd: Path = PROJECT) -> tuple[float, float, TreeMonitor]:
+    """(wall seconds, CPU seconds of the whole process tree, its monitor) of running `command`."""
+    cpu, started = _children_cpu(), time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    monitor = TreeMonitor(process.pid)
+    _, err = process.communicate()
+    seconds = time.perf_counter() - started
+    monitor.stop()
+    if process.returncode not in (0, 1):
+        sys.exit(f"{' '.join(map(str, command[2:]))} failed ({process.returncode}):\n{err[-3000:]}")
+    return seconds, _children_cpu() - cpu + monitor.orphan_cpu, monitor
+
+
+def correct_class(root: Path, students: int) -> Path:
+    klass = root / f"class{students}"
+    for index in range(students):
+        (klass / f"s{index:03d}").mkdir(parents=True)
+        shutil.copy(SOLUTIONS / f"{TOPIC}.py", klass / f"s{index:03d}" / f"{TOPIC}.py")
+    return klass
+
+
+def failing_seconds(root: Path, env: dict) -> list[float]:
+    """Seconds per failing student: each catalogue mistake of the topic is one student, graded alone in
+    one process (the plan made once), so the figure is shrinking plus grading."""
+    script = textwrap.dedent(f'''
+        import json, sys, time
+        from pathlib import Path
+        from grader.engine import registry
+        from grader.engine.examples import make_plan
+        from grader.engine.grading import GradingOptions, grade_submission
+        from tests.catalogue import topic_modules
+        plan = make_plan(registry.select([{TOPIC!r}]), include_hidden=True)
+        root, seconds = Path(sys.argv[1]), []
+        for index, variant in enumerate(topic_modules()[{TOPIC!r}].MISTAKES):
+            folder = root / f"m{{index:03d}}"
+            folder.mkdir()
+            (folder / "{TOPIC}.py").write_text(variant.source({TOPIC!r}))
+            started = time.perf_counter()
+            result = grade_submission(folder, plan, submission_id=folder.name, options=GradingOptions())
+            seconds.append(time.perf_counter() - started)
+            assert not all(e.full_marks for e in result.exercises), variant.id
+        print(json.dumps(seconds))
+    ''')
+    (root / "failing").mkdir()
+    done = subprocess.run([sys.executable, "-c", script, str(root / "failing")], cwd=PROJECT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"grading the failing students failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.0f} MiB"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--students", type=int, default=50)
-    parser.add_argument("--topic", default="softmax", help="topic for the self-check timing")
-    parser.add_argument("--only", nargs="*", default=[], help="exercises or topics for the class run (default: all)")
+    parser.add_argument("--students", type=int, default=12, help="class size (the second class is twice this)")
+    parser.add_argument("--skip-anchor", action="store_true", help="do not build and run the nbgrader anchor")
     args = parser.parse_args()
+    n = args.students
+    print(f"{'what':<66} {'wall':>9} {'CPU':>9}   (CPU: user+system of every process, robust to a busy machine)")
 
-    print(f"self-check of topic {args.topic!r} (new process, reference solutions): "
-          f"{self_check_seconds(args.topic):.1f} s")
-
-    exercises = registry.select(args.only)
-    started = time.perf_counter()
-    plan = make_plan(exercises, include_hidden=True)
-    plan_seconds = time.perf_counter() - started
-    examples = sum(len(ps.examples) for scenarios in plan.scenarios.values() for ps in scenarios)
-    print(f"plan: {len(exercises)} exercises, {examples} inputs drawn and referenced in {plan_seconds:.1f} s "
-          "(once per class run)")
+    def show(what: str, wall: float | None, cpu: float | None, note: str = "") -> None:
+        figures = "".join(f"{'' if x is None else f'{x:.2f} s':>10}" for x in (wall, cpu))
+        print(f"{what:<66}{figures}   {note}", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
-        folders = generated_class(Path(tmp), args.students)
-        for jobs in (1, 2):
-            stats = GradingStats()
-            started = time.perf_counter()
-            grade_class(folders, plan, options=GradingOptions(timeout=20, stats=stats), jobs=jobs)
-            seconds = time.perf_counter() - started
-            total = seconds * jobs  # worker-seconds available: with 2 jobs, two students run at once
-            outside = total - stats.student_seconds
-            print(f"--jobs {jobs}: {len(folders)} submissions in {seconds:.1f} s = "
-                  f"{60 * len(folders) / seconds:.1f} submissions/minute; "
-                  f"student code {stats.student_seconds:.1f} s of {total:.1f} job-seconds, "
-                  f"outside student code and references {100 * outside / total:.0f}% "
-                  f"({stats.round_trips} round trips to workers)")
+        root = Path(tmp)
+        env = _environment(root / "cache")
+        anchor = None
+        if not args.skip_anchor:
+            wall, cpu, passed = anchor_seconds(root, n, env)
+            anchor = (wall / n, cpu / n)
+            show(f"anchor: nbgrader autograde, {n} students ({passed}/4 test cells pass)", wall, cpu,
+                 f"{anchor[0]:.2f} s wall, {anchor[1]:.2f} s CPU per student")
+
+        for state in ("cold", "warm"):
+            wall, cpu, _ = timed([*DLGRADE, "check", TOPIC, "--path", str(SOLUTIONS)], env)
+            show(f"check {TOPIC} --path solutions, new process, {state} plan cache", wall, cpu)
+
+        classes = {}
+        for size in (n, 2 * n):
+            klass = correct_class(root, size)
+            wall, cpu, monitor = timed([*DLGRADE, "autograde", str(klass), "--only", TOPIC, "--jobs", "2"], env)
+            classes[size] = (wall, cpu, monitor)
+            note = ""
+            if anchor:
+                note = (f"throughput {anchor[0] / (wall / size):.1f}x the anchor's (wall), "
+                        f"{anchor[1] / (cpu / size):.1f}x (CPU)")
+            show(f"autograde --only {TOPIC} --jobs 2, {size} students, warm plan cache", wall, cpu, note)
+        (wall_n, cpu_n, _), (wall_2n, cpu_2n, _) = classes[n], classes[2 * n]
+        show(f"marginal cost of a passing exercise ((t{2 * n} - t{n}) / ({n} x 4))",
+             (wall_2n - wall_n) / (n * 4), (cpu_2n - cpu_n) / (n * 4), "(wall: with --jobs 2 on this machine)")
+        for size, (_, _, monitor) in classes.items():
+            show(f"peak memory, {size} students: grading process {_mib(monitor.peak_root)}, "
+                 f"largest other {_mib(monitor.peak_other)}", None, None)
+
+        for state in ("mostly cold", "warm"):
+            wall, cpu, _ = timed([*DLGRADE, "check", "--path", str(SOLUTIONS)], env)
+            show(f"check of every exercise --path solutions, {state} plan cache", wall, cpu)
+        for command in (["--help"], ["list"], ["list"]):
+            wall, cpu, _ = timed([*DLGRADE, *command], env)
+            show(f"dlgrade {' '.join(command)}", wall, cpu)
+
+        failing = failing_seconds(root, env)
+        deciles = statistics.quantiles(failing, n=10) if len(failing) > 1 else failing
+        show(f"per failing student, {len(failing)} {TOPIC} catalogue mistakes (in process, wall)", None, None,
+             f"min {min(failing):.2f} s, median {statistics.median(failing):.2f} s, p90 {deciles[-1]:.2f} s, "
+             f"max {max(failing):.2f} s, total {sum(failing):.1f} s")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """`make demo`: build a small class from the bundled demo students and autograde it.
 
 The class: alice (the reference solutions), bob (partial: softmax done, one gradient bug), carol
-(buggy), dave (the untouched stubs) and mallory (hostile: crashes, hangs, torch, monkeypatching).
-Reports go to demo_output/ (report.json, grades.csv); the table and carol's feedback are printed.
+(buggy), dave (the untouched stubs), erin (carol's file, verbatim), frank (carol's file with every name
+changed) and mallory (hostile: crashes, hangs, torch, monkeypatching).
+Reports go to demo_output/ (report.json, grades.csv, class.html, feedback/); the table and carol's
+feedback are printed. The class report's similarity section flags carol, erin and frank.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import subprocess
 
 PROJECT = Path(__file__).resolve().parent.parent
 OUTPUT = PROJECT / "demo_output"
+STUDENTS = ("alice", "bob", "carol", "dave", "erin", "frank", "mallory")
 
 
 def build_class(target: Path) -> Path:
     """Student folders under target/class: stubs first, then each student's own files over them."""
     klass = target / "class"
     shutil.rmtree(klass, ignore_errors=True)
-    for student in ("alice", "bob", "carol", "dave", "mallory"):
+    for student in STUDENTS:
         folder = klass / student
         base = PROJECT / ("solutions" if student == "alice" else "exercises")
         shutil.copytree(base, folder, ignore=shutil.ignore_patterns("__pycache__"))
@@ -36,7 +39,7 @@ def main() -> int:
     OUTPUT.mkdir(exist_ok=True)
     klass = build_class(OUTPUT)
     args = ["autograde", str(klass), "--json", str(OUTPUT / "report.json"), "--csv", str(OUTPUT / "grades.csv"),
-            "--jobs", "2", "--timeout", "10"]
+            "--html", str(OUTPUT / "class.html"), "--feedback", str(OUTPUT / "feedback"), "--jobs", "2", "--timeout", "10"]
     print(f"$ dlgrade {' '.join(args)}", flush=True)
     graded = _dlgrade(args)
     if graded.returncode:
@@ -44,7 +47,8 @@ def main() -> int:
     print("\nWhat carol sees when she checks her softmax topic:")
     print("$ dlgrade check softmax --path demo_output/class/carol\n", flush=True)
     _dlgrade(["check", "softmax", "--path", str(klass / "carol")])  # exits 1: carol has failures
-    print(f"\nReports: {OUTPUT / 'report.json'}, {OUTPUT / 'grades.csv'}")
+    print(f"\nReports: {OUTPUT / 'report.json'}, {OUTPUT / 'grades.csv'}, feedback pages in {OUTPUT / 'feedback'}")
+    print(f"Class report (open it in a browser): {OUTPUT / 'class.html'}")
     return 0
 
 

@@ -1,25 +1,59 @@
 """Shared fixtures: plans are made once per exercise set; gradings are cached per topic, lazily, so
-that `pytest -k <topic>` grades only that topic."""
+that `pytest -k <topic>` grades only that topic.
+
+Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), a topic's tests all go to one worker,
+so its gradings are made once, and every process shares the plans through one plan cache on disk
+(DLGRADE_CACHE_DIR, a folder made for the run)."""
 
 from __future__ import annotations
 
 import functools
+import os
+import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from grader.engine import registry
+from grader.engine import plan_cache, registry
 from grader.engine.examples import make_plan
 from grader.engine.grading import GradingOptions, grade_submission
+from grader.engine.shrinking import ShrinkBudget
 from tests.catalogue import PROJECT, topic_modules
 
 OPTIONS = GradingOptions(timeout=60)
+# For mistakes whose feedback no test reads: the verdict never depends on shrinking.
+NO_SHRINKING = GradingOptions(timeout=60, shrink=ShrinkBudget(calls=0))
+_CACHE_VARIABLE = "DLGRADE_CACHE_DIR"
+
+
+def pytest_configure(config):
+    """One plan cache for the run, made by the main process before xdist starts its workers (they
+    inherit the variable); removed by it at the end. A cache the caller configured is kept."""
+    if not hasattr(config, "workerinput") and _CACHE_VARIABLE not in os.environ:
+        config.dlgrade_cache = tempfile.mkdtemp(prefix="dlgrade-test-cache-")
+        os.environ[_CACHE_VARIABLE] = config.dlgrade_cache
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "dlgrade_cache", None)
+    if folder:
+        os.environ.pop(_CACHE_VARIABLE, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests of one topic form one xdist group, so the topic's gradings (fixtures below) run once."""
+    for item in items:
+        topic = getattr(getattr(item, "callspec", None), "params", {}).get("topic")
+        if isinstance(topic, str):
+            item.add_marker(pytest.mark.xdist_group(topic))
 
 
 @functools.cache
 def plan_for(names: tuple[str, ...], include_hidden: bool = True):
-    return make_plan(registry.select(names), include_hidden=include_hidden)
+    return make_plan(registry.select(names), include_hidden=include_hidden, cache=plan_cache.default_cache())
 
 
 def grade_folder(folder: Path, names: tuple[str, ...] = (), *, include_hidden: bool = True, options=OPTIONS):
@@ -49,7 +83,8 @@ def _grade_variants(kind: str, topic: str, tmp: Path) -> dict[str, object]:
         folder = tmp / f"{topic}_{kind.lower()}{index}"
         folder.mkdir()
         (folder / f"{topic}.py").write_text(variant.source(topic))
-        return variant.id, grade_folder(folder, (variant.exercise,)).exercises[0]
+        options = OPTIONS if getattr(variant, "hint", None) else NO_SHRINKING
+        return variant.id, grade_folder(folder, (variant.exercise,), options=options).exercises[0]
 
     variants = catalogue_variants(kind, topic)
     for _, variant in variants:  # plans first: hypothesis must not run beside the grading threads

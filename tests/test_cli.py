@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from grader.engine import registry
+from grader.integrations.release import source_notebook
 from tests.catalogue import PROJECT
 
 
@@ -43,7 +47,7 @@ def test_check_exits_zero_only_when_everything_passes(klass):
     assert "[PASS] softmax_loss_vectorized" in passed.stdout
     failed = run("check", "softmax_loss", "--path", str(klass / "ben"))
     assert failed.returncode == 1
-    assert "NotImplementedError: softmax_loss: not implemented yet" in failed.stdout
+    assert "not implemented yet (raise NotImplementedError at softmax.py:" in failed.stdout
     assert "Total: 0/5.5" in failed.stdout
 
 
@@ -61,7 +65,8 @@ def test_autograde_reports_json_and_csv(klass, tmp_path):
                  "--jobs", "2")
     assert result.returncode == 0, result.stderr
     report = json.loads(json_out.read_text())
-    assert set(report) == {"max_score", "submissions"}
+    assert set(report) == {"max_score", "sandbox", "submissions"}
+    assert report["sandbox"] in ("none", "landlock", "namespaces", "namespaces+landlock")
     ann, ben = report["submissions"]
     assert (ann["id"], ann["score"], ann["max_score"]) == ("ann", 23.0, 23.0)
     assert (ben["id"], ben["score"]) == ("ben", 0.0)
@@ -80,6 +85,11 @@ def test_autograde_reports_json_and_csv(klass, tmp_path):
     (["autograde", "/no/such/folder"], "is not a folder"),
     (["autograde"], "give SUBMISSIONS_DIR"),
     (["autograde", ".", "--jobs", "0"], "--jobs"),
+    (["check", "softmx"], "did you mean softmax"),
+    (["check", "batchnorm_fowrard"], "did you mean batchnorm_forward"),
+    (["check", "svm:softmax"], "unknown exercise or topic: svm:softmax"),
+    (["autograde", ".", "--course", "."], "not both"),
+    (["check", "--path", "pyproject.toml"], "neither a folder nor a .py or .ipynb file"),
 ])
 def test_bad_command_lines_get_one_clear_line_and_no_traceback(args, text):
     result = run(*args)
@@ -101,3 +111,81 @@ def test_grading_is_deterministic(klass, tmp_path):
         assert run("autograde", str(klass), "--only", "softmax_loss", "--json", str(out), "--jobs", jobs).returncode == 0
         reports.append(out.read_text())
     assert reports[0] == reports[1]
+
+
+def test_an_unimplemented_exercise_is_one_line(klass):
+    """A student who has not started a topic reads one line per exercise, not a block per check."""
+    result = run("check", "softmax", "--path", str(klass / "ben"))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    for exercise in registry.select(["softmax"]):
+        at = lines.index(next(line for line in lines if line.startswith(f"[FAIL] {exercise.name} ")))
+        assert re.fullmatch(r"    not implemented yet \(raise NotImplementedError at softmax\.py:\d+\)", lines[at + 1])
+        assert lines[at + 2].startswith("[") or lines[at + 2] == ""
+    assert len(lines) < 20, result.stdout
+
+
+def test_check_prints_each_exercise_as_it_is_graded_then_a_summary(klass):
+    process = subprocess.Popen([sys.executable, "-m", "grader.cli", "check", "softmax", "--path", str(klass / "ann")],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=PROJECT)
+    first = process.stdout.readline()
+    still_grading = process.poll() is None
+    rest = process.stdout.read()
+    assert process.wait() == 0
+    assert first.startswith("[PASS] softmax ") and still_grading, "the first line came only at the end"
+    assert "\x1b[" not in first + rest, "no colour when piped"
+    assert "Summary:\n  softmax" in rest and "4/4 complete" in rest
+
+
+def test_check_is_coloured_on_a_terminal(klass):
+    result = CliRunner().invoke(main, ["check", "softmax:softmax", "--path", str(klass / "ann")], color=True)
+    assert result.exit_code == 0
+    assert click.style("[PASS]", fg="green", bold=True) + " softmax " in result.output
+
+
+def test_topic_colon_exercise_names_the_exercise_alone(klass):
+    result = run("check", "softmax:softmax", "--path", str(klass / "ann"))
+    assert result.returncode == 0
+    assert [line.split()[1] for line in result.stdout.splitlines() if line.startswith("[")] == ["softmax"]
+    assert [e.name for e in registry.select(["softmax"])][1:] == \
+        ["softmax_loss_naive", "softmax_loss_vectorized", "softmax_loss"]  # the topic, still
+
+
+def test_an_empty_folder_is_reported_at_once(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing to grade")
+    result = run("check", "--path", str(tmp_path))
+    assert result.returncode == 2 and f"no .py or .ipynb files in {tmp_path}" in result.stderr
+
+
+def test_check_grades_a_single_notebook_file(tmp_path):
+    """`check --path FILE.ipynb` grades that notebook, even beside other, broken code."""
+    (tmp_path / "softmax.ipynb").write_text(source_notebook("softmax"))
+    (tmp_path / "broken.py").write_text("def softmax(x):\n    return x\n")
+    result = run("check", "softmax", "--path", str(tmp_path / "softmax.ipynb"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Total: 23/23" in result.stdout
+
+
+def test_autograde_prints_a_line_per_student_when_not_on_a_terminal(klass):
+    result = run("autograde", str(klass), "--only", "softmax:softmax")
+    assert result.returncode == 0
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert [re.fullmatch(r"\[(\d)/2\] (\w+)  ([\d.]+)/4\.5  \d+\.\d s", line).group(1, 2, 3) for line in progress] == \
+        [("1", "ann", "4.5"), ("2", "ben", "0")]
+
+
+@pytest.mark.parametrize("first_line, where", [
+    ("NotImplementedError: softmax: not implemented yet (softmax.py, line 19)", "softmax.py:19"),
+    ("NotImplementedError (hw/softmax.py, line 7)", "hw/softmax.py:7"),
+    ("NotImplementedError: softmax (softmax.ipynb, cell 7, line 3)", "softmax.ipynb, cell 7, line 3"),
+    ("ValueError: shapes (2,3) and (2,3) not aligned (softmax.py, line 5)", None),
+])
+def test_a_stub_is_recognised_by_every_check_raising_not_implemented(first_line, where):
+    from grader.engine.results import CheckResult, ExerciseResult
+    from grader.reports.text import not_implemented_at
+
+    checks = (CheckResult("values", False, 0.0, 2.0, False, first_line + "\n  on every input"),
+              CheckResult("numpy only", False, 0.0, 0.5, False, "not scored until the function passes a check"))
+    assert not_implemented_at(ExerciseResult("softmax", "softmax", "graded", checks)) == where
+    partly = (CheckResult("shape", True, 1.0, 1.0, False), *checks)
+    assert not_implemented_at(ExerciseResult("softmax", "softmax", "graded", partly)) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -11,11 +12,12 @@ import pytest
 
 from grader.engine.classroom import grade_class
 from grader.engine.grading import GradingOptions
+from grader.isolation import confine
 from tests.catalogue import PROJECT
 from tests.conftest import grade_folder, plan_for
 
 NAMES = ("softmax",)  # the topic: the exercise `softmax` and three others
-FAST = GradingOptions(timeout=4)
+FAST = GradingOptions(timeout=4, import_timeout=30)
 
 
 def _submission(tmp_path: Path, hostile: str, name: str = "student") -> Path:
@@ -58,8 +60,11 @@ def _messages(result) -> str:
     ("def softmax(x):\n    return lambda: 0\n", "graded", "function object"),
     ("def softmax(x):\n    return np.zeros(10**11)\n", "graded", "MemoryError"),
     ("def softmax(x)\n    return x\n", "error", "SyntaxError"),
-    ("import torch\ndef softmax(x):\n    return torch.softmax(torch.from_numpy(x), 1).numpy()\n", "error",
-     "may not import torch"),
+    # The import succeeds as an inert placeholder; the numpy-only gate zeroes the exercise, and the use fails.
+    ("import torch\ndef softmax(x):\n    return torch.softmax(torch.from_numpy(x), 1).numpy()\n", "graded",
+     "torch is not available to submissions"),
+    ("import torch\ndef softmax(x):\n    return torch.softmax(torch.from_numpy(x), 1).numpy()\n", "graded",
+     "the module imports torch (line 2)"),
 ])
 def test_broken_code_costs_only_its_exercise(tmp_path, body, status, text):
     result = _grade(_submission(tmp_path, body))
@@ -98,29 +103,46 @@ def test_monkeypatching_numpy_and_the_grader_changes_nothing(tmp_path):
     assert result.status == "graded" and result.score == 0
 
 
-def test_no_process_of_a_submission_outlives_its_grading(tmp_path):
-    pid_dir = tmp_path / "pids"
-    pid_dir.mkdir()
+@pytest.mark.parametrize("level", ["namespaces+landlock", "landlock", "none"])
+def test_no_process_of_a_submission_outlives_its_grading(tmp_path, level):
+    if confine.LEVELS.index(level) > confine.LEVELS.index(confine.available()):
+        pytest.skip(f"{level} is not available here")
+    marker = f"{time.time() % 1000:.6f}"  # the argument of the submission's `sleep`s: found in /proc while grading
     body = f"""
     import os, subprocess
+    started = []
     def softmax(x):
-        if not os.listdir({str(pid_dir)!r}):
-            child = subprocess.Popen(["sleep", "1000"], start_new_session=True)
-            open(os.path.join({str(pid_dir)!r}, str(child.pid)), "w").close()
+        if not started:
+            started.append(subprocess.Popen(["sleep", "1{marker}"], start_new_session=True))
             if os.fork() == 0:
                 os.setsid()
                 if os.fork() == 0:  # a daemon: orphaned at once, in its own session
-                    open(os.path.join({str(pid_dir)!r}, str(os.getpid())), "w").close()
-                    os.execvp("sleep", ["sleep", "1001"])
+                    os.execvp("sleep", ["sleep", "2{marker}"])
                 os._exit(0)
         e = np.exp(x - x.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
     """
-    _grade(_submission(tmp_path, body))
+    seen, grading = set(), threading.Thread(target=_grade, args=(_submission(tmp_path, body),),
+                                            kwargs={"options": GradingOptions(timeout=4, sandbox=level)})
+    grading.start()
+    while grading.is_alive():
+        seen |= _processes_with(marker)
+        time.sleep(0.02)
+    grading.join()
     time.sleep(0.5)
-    started = [int(p.name) for p in pid_dir.iterdir()]
-    assert len(started) == 2
-    assert [pid for pid in started if _alive(pid)] == []
+    assert len(seen) == 2, "the submission's processes should have been seen while it was graded"
+    assert _processes_with(marker) == set()
+
+
+def _processes_with(marker: str) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_text() and _alive(int(entry.name)):
+                found.add(int(entry.name))
+        except OSError:
+            pass
+    return found
 
 
 def _alive(pid: int) -> bool:

@@ -142,6 +142,24 @@ def _mistaken_notebook(course: Path):
     return notebook
 
 
+def _broken_cell_notebook(course: Path):
+    """A syntax error in the cell of softmax_loss: stock nbgrader gives the other exercises full marks."""
+    notebook = _solution_notebook(course)
+    cell = next(c for c in notebook.cells if c.get("id") == "softmax_loss-solution")
+    cell.source = cell.source.replace("def softmax_loss(x, y):", "def softmax_loss(x, y)")
+    return notebook
+
+
+def _helper_cell_notebook(course: Path):
+    """softmax written with a helper and a constant from a cell the student added above it."""
+    notebook = _solution_notebook(course)
+    cell = next(c for c in notebook.cells if c.get("id") == "softmax-solution")
+    helper = nbformat.v4.new_code_cell("AXIS = 1\n\ndef _shift(x):\n    return x - x.max(axis=AXIS, keepdims=True)")
+    notebook.cells.insert(notebook.cells.index(cell), helper)
+    cell.source = "import numpy as np\n\ndef softmax(x):\n    e = np.exp(_shift(x))\n    return e / e.sum(axis=AXIS, keepdims=True)"
+    return notebook
+
+
 def _cheating_notebook(course: Path):
     notebook = _release_notebook(course)
     for name, code in CHEAT.items():
@@ -169,10 +187,12 @@ def test_nbgrader_autograde_and_dlgrade_autograde_agree(course, tmp_path):
     _submit(course, "bob", _release_notebook(course))
     _submit(course, "carol", _mistaken_notebook(course))
     _submit(course, "mallory", _cheating_notebook(course))
+    _submit(course, "dave", _broken_cell_notebook(course))
+    _submit(course, "erin", _helper_cell_notebook(course))
 
     done = _nbgrader(course, "autograde", TOPIC)
     assert done.returncode == 0, done.stderr[-3000:]
-    for student in ("alice", "bob", "carol", "mallory"):
+    for student in ("alice", "bob", "carol", "mallory", "dave", "erin"):
         notebook = nbformat.read(course / "autograded" / student / TOPIC / f"{TOPIC}.ipynb", as_version=4)
         for cell in notebook.cells:
             if cell.metadata.get("nbgrader", {}).get("grade"):
@@ -187,10 +207,14 @@ def test_nbgrader_autograde_and_dlgrade_autograde_agree(course, tmp_path):
     assert 0 < carol["softmax_loss_vectorized"] < full["softmax_loss_vectorized"]
     assert {n: s for n, s in carol.items() if n != "softmax_loss_vectorized"} == \
         {n: s for n, s in full.items() if n != "softmax_loss_vectorized"}
+    assert by_nbgrader["dave"] == {**full, "softmax_loss": 0.0}
+    assert by_nbgrader["erin"] == full
 
     by_dlgrade = _dlgrade_autograde(course, tmp_path / "report.json")
-    for student in ("alice", "bob", "carol"):
+    for student in ("alice", "bob", "carol", "dave", "erin"):
         assert {e["name"]: e["score"] for e in by_dlgrade[student]["exercises"]} == by_nbgrader[student], student
+    dave = next(e for e in by_dlgrade["dave"]["exercises"] if e["name"] == "softmax_loss")
+    assert "SyntaxError" in dave["message"] and "softmax.ipynb, cell " in dave["message"], dave
     assert by_dlgrade["mallory"]["score"] == 0.0  # the hardened path: patches stay in the worker
     assert _gradebook_scores(course)["mallory"] == {name: 0.0 for name in full}
 
@@ -198,7 +222,8 @@ def test_nbgrader_autograde_and_dlgrade_autograde_agree(course, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "grades.csv").open()) if r["assignment"] == TOPIC}
     assert {s: float(rows[s]["score"]) for s in rows} == {
-        "alice": FULL_MARKS, "bob": 0.0, "carol": sum(carol.values()), "mallory": 0.0}
+        "alice": FULL_MARKS, "bob": 0.0, "carol": sum(carol.values()), "mallory": 0.0,
+        "dave": FULL_MARKS - full["softmax_loss"], "erin": FULL_MARKS}
     assert all(float(r["max_score"]) == FULL_MARKS for r in rows.values())
 
 
@@ -292,17 +317,100 @@ def test_without_hidden_checks_the_visible_score_counts_for_all_points():
     assert cell_score(result(True), 1.0) == 1.0
 
 
-def test_test_cell_grades_the_latest_run_of_each_cell_in_a_real_kernel():
+def _run_in_kernel(cells: list[str]):
+    """The notebook of these code cells, run top to bottom in a real kernel (errors allowed)."""
     from nbclient import NotebookClient
 
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True).execute()
+    return notebook
+
+
+def test_test_cell_grades_the_latest_run_of_each_cell_in_a_real_kernel():
     cells = ["import numpy as np\n\ndef softmax(x):\n    return x\n\nraise RuntimeError('a typo, fixed below')",
              "def _shift(x):\n    return x - x.max(axis=1, keepdims=True)",
              "def softmax(x):\n    e = np.exp(_shift(x))\n    return e / e.sum(axis=1, keepdims=True)",
              "import warnings\nwarnings.warn('students warn too')",
              "from grader.integrations.notebook_cell import grade_cell\n\ngrade_cell('softmax', globals())"]
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True).execute()
+    notebook = _run_in_kernel(cells)
     test = notebook.cells[-1]
     assert [o.output_type for o in test.outputs] == ["stream", "execute_result"], test.outputs
     assert test.outputs[0].name == "stdout" and "[PASS] softmax" in test.outputs[0].text
     assert float(test.outputs[1].data["text/plain"]) == registry.exercise("softmax").max_points(include_hidden=True)
+
+
+def test_test_cell_grades_values_from_other_cells_and_names_the_kernels_cells():
+    cells = ["import numpy as np\nAXIS = 1",
+             "def softmax(x):\n    e = np.exp(x - x.max(axis=AXIS, keepdims=True))\n    return e / e.sum(axis=AXIS, keepdims=True)",
+             "from grader.integrations.notebook_cell import grade_cell\n\ngrade_cell('softmax', globals())",
+             "def softmax(x):\n    raise ValueError('boom')",
+             "grade_cell('softmax', globals())"]
+    notebook = _run_in_kernel(cells)
+    passed, failed = notebook.cells[2], notebook.cells[4]
+    assert "[PASS] softmax" in passed.outputs[0].text, passed.outputs
+    assert "ValueError: boom (notebook.ipynb, cell In[4], line 2)" in failed.outputs[0].text, failed.outputs[0].text
+
+
+# The hardened path's autograded notebooks (nbgrader generate_feedback, the formgrader) -----------------
+
+
+def test_generate_feedback_shows_the_hardened_results(course, tmp_path):
+    """After `dlgrade autograde --course`, nbgrader's own generate_feedback works and shows the hardened
+    scores and feedback, never what an earlier stock run left in autograded/."""
+    fresh = tmp_path / "course"
+    shutil.copytree(course, fresh, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback", "gradebook.db"))
+    _nbgrader(fresh, "generate_assignment", TOPIC, "--force")  # a gradebook that knows the assignment's cells
+    _submit(fresh, "carol", _mistaken_notebook(course))
+    _submit(fresh, "mallory", _cheating_notebook(course))
+    stale = fresh / "autograded" / "mallory" / TOPIC
+    stale.mkdir(parents=True)
+    stock = _cheating_notebook(course)  # as a stock run in mallory's kernel would have left it: all passed
+    for cell in stock.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="[PASS] stale stock output\n")]
+    nbformat.write(stock, stale / f"{TOPIC}.ipynb")
+
+    report = _dlgrade_autograde(fresh, tmp_path / "report.json")
+    done = _nbgrader(fresh, "generate_feedback", TOPIC, "--force")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    carol = (fresh / "feedback" / "carol" / TOPIC / f"{TOPIC}.html").read_text()
+    mallory = (fresh / "feedback" / "mallory" / TOPIC / f"{TOPIC}.html").read_text()
+    assert "N times too large" in carol  # the hardened feedback of the failed check
+    assert 0 < report["carol"]["score"] < FULL_MARKS
+    assert f"Score: {report['carol']['score']:.1f} / {FULL_MARKS:.1f}" in carol  # the notebook's total
+    assert "stale stock output" not in mallory and f"Score: 0.0 / {FULL_MARKS:.1f}" in mallory
+    graded = nbformat.read(fresh / "autograded" / "mallory" / TOPIC / f"{TOPIC}.ipynb", as_version=4)
+    scores = [float(c.outputs[-1].data["text/plain"]) for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert scores == [0.0] * len(FULL)
+
+
+# `dlgrade release --course` on an instructor's course ----------------------------------------------------
+
+
+def test_release_never_overwrites_an_edited_source_notebook(course, tmp_path):
+    fresh = tmp_path / "course"
+    shutil.copytree(course, fresh, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
+    source = fresh / "source" / TOPIC / f"{TOPIC}.ipynb"
+    edited = source.read_text().replace("Topic `softmax`", "Topic `softmax`, as taught in week 3")
+    source.write_text(edited)
+    refused = CliRunner().invoke(main, ["release", "--course", str(fresh), TOPIC])
+    assert refused.exit_code == 1 and "changed since dlgrade wrote it" in refused.output and "--force" in refused.output
+    assert source.read_text() == edited
+    forced = CliRunner().invoke(main, ["release", "--course", str(fresh), TOPIC, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert source.read_text() == source_notebook(TOPIC)
+    assert "Released 1 topic(s): softmax" in forced.output and "releases/: 0 file(s) changed" in forced.output
+
+
+def test_release_takes_the_course_id_from_the_config_or_the_command_line(tmp_path):
+    from grader.integrations.release import write_config
+
+    assert write_config(tmp_path, "dl-2026") == "dl-2026"
+    assert 'course_id = "dl-2026"' in (tmp_path / "nbgrader_config.py").read_text().replace("'", '"')
+    assert write_config(tmp_path, None) == "dl-2026"  # an existing config's course id wins
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'ml101'\n")
+    outcome = CliRunner().invoke(main, ["release", "--course", str(tmp_path), "--course-id", "other", TOPIC])
+    assert outcome.exit_code == 1 and "sets the course id 'ml101', not 'other'" in outcome.output
+    unknown = CliRunner().invoke(main, ["release", "--course", str(tmp_path), "softmx"])
+    assert unknown.exit_code == 1 and "did you mean softmax" in unknown.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nbgrader_config.py"]  # nothing built

@@ -8,6 +8,7 @@ import numpy as np
 
 from grader.engine import compare
 from grader.engine.outcomes import conform, describe
+from grader.isolation.forbidden import is_forbidden
 from grader.engine.spec import Check, Exercise, Failure, Hint, Kind, Outcome, Scenario, StaticCheck, Verify
 
 # What topics build their graders from, in one import (topics never reach into the engine's other modules).
@@ -16,7 +17,6 @@ __all__ = ["Check", "Exercise", "Failure", "Hint", "Kind", "Outcome", "Scenario"
            "hint_if_nonfinite", "hint_if_returned", "hint_if_scaled", "matches", "no_loops", "numpy_only", "raised",
            "raises_value_error", "reference_scale", "scale_of", "unchanged_inputs"]
 
-FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "jaxlib", "keras", "grader", "autograde_tests")
 
 
 def failed_call(outcome: Outcome, *outputs: str) -> Failure | None:
@@ -281,7 +281,7 @@ def _forbidden_import(node: ast.AST, module: ast.Module) -> Failure | None:
             if called in ("__import__", "import_module") and isinstance(inner.args[0].value, str):
                 names = [inner.args[0].value]
         for name in names:
-            if name.split(".")[0] in FORBIDDEN_IMPORTS:
+            if is_forbidden(name):
                 return Failure(f"the module imports {name} (line {inner.lineno}); submissions may use numpy and "
                                f"the standard library only, so this exercise scores 0")
     return None

@@ -43,7 +43,8 @@ def mismatch(name: str, got, expected, *, rtol: float = RTOL, atol: float = ATOL
     if not np.isfinite(got_w):
         summary = f"{where} is {got_w} but should be {formatting.number(float(exp_w))}"
     else:
-        summary = (f"{where}: expected {formatting.number(float(exp_w))}, got {formatting.number(float(got_w))} "
+        shown_expected, shown_got = formatting.distinct_numbers(float(exp_w), float(got_w))
+        summary = (f"{where}: expected {shown_expected}, got {shown_got} "
                    f"(error {abs(got_w - exp_w):.3g}, allowed {float(tolerance[worst]):.2g})")
     details = []
     if exp_a.ndim:

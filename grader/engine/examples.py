@@ -3,7 +3,7 @@
 Grading is derandomized: every scenario has its own fixed seed, so its inputs are the same on every
 run, for every student. A class run therefore draws them and computes the torch references a single
 time (a Plan) and replays them for each submission; hypothesis runs again, with the same seed and so
-the same inputs, only to shrink a failure.
+the same inputs, only to shrink a failure. Plans are kept on disk between runs (plan_cache).
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import hashlib
 import pickle
 from dataclasses import dataclass
 
-import torch
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, seed, settings
 
+from grader.engine.lazy_modules import torch
+from grader.engine.parsing import LOCK
+from grader.engine.plan_cache import PlanCache
 from grader.engine.spec import Exercise, Scenario
 
 
@@ -33,7 +35,8 @@ def scenario_seed(exercise: Exercise, scenario: Scenario) -> int:
 def run_property(exercise: Exercise, scenario: Scenario, body) -> None:
     """Run `body(example)` as a hypothesis property over the scenario's inputs, with its fixed seed.
 
-    Drawing and shrinking both go through here, so both see the same sequence of inputs.
+    Drawing and shrinking both go through here, so both see the same sequence of inputs. Runs hold
+    the process-wide parsing.LOCK: hypothesis builds ASTs, which other threads may be doing too.
     """
 
     @seed(scenario_seed(exercise, scenario))
@@ -42,7 +45,8 @@ def run_property(exercise: Exercise, scenario: Scenario, body) -> None:
     def scenario_property(example):
         body(example)
 
-    scenario_property()
+    with LOCK:
+        scenario_property()
 
 
 def example_key(example: dict) -> bytes:
@@ -87,20 +91,28 @@ def draw_examples(exercise: Exercise, scenario: Scenario) -> list[dict]:
     return list(drawn.values())
 
 
-def make_plan(exercises, *, include_hidden: bool) -> Plan:
+def make_plan(exercises, *, include_hidden: bool, cache: PlanCache | None = None) -> Plan:
+    """The plan of `exercises`; with a `cache`, scenarios found there are read, not drawn, and the
+    others are drawn and stored."""
     prepared = {}
     for exercise in exercises:
         scenarios = []
-        for scenario in exercise.scenarios:
+        for index, scenario in enumerate(exercise.scenarios):
             if not include_hidden and all(check.hidden for check in scenario.checks):
                 continue
-            examples = draw_examples(exercise, scenario)
-            try:
-                expected = [reference_values(scenario, ex) for ex in examples]
-            except Exception as exc:  # the grader's own content: its checks fail as grader errors
-                scenarios.append(PreparedScenario(scenario, (), (), f"the reference of {exercise.name}, scenario "
-                                                                    f"{scenario.name!r}, raised {type(exc).__name__}: {exc}"))
-                continue
+            cached = cache.load(exercise.name, index, scenario.name) if cache else None
+            if cached is None:
+                examples = draw_examples(exercise, scenario)
+                try:
+                    expected = [reference_values(scenario, ex) for ex in examples]
+                except Exception as exc:  # the grader's own content: its checks fail as grader errors
+                    scenarios.append(PreparedScenario(scenario, (), (), f"the reference of {exercise.name}, scenario "
+                                                                        f"{scenario.name!r}, raised {type(exc).__name__}: {exc}"))
+                    continue
+                if cache:
+                    cache.store(exercise.name, index, scenario.name, examples, expected)
+            else:
+                examples, expected = cached
             scenarios.append(PreparedScenario(scenario, tuple(examples), tuple(expected)))
         prepared[exercise.name] = tuple(scenarios)
     return Plan(tuple(exercises), prepared, include_hidden)

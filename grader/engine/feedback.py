@@ -11,9 +11,11 @@ from grader.engine import formatting
 from grader.engine.spec import Check, Failure, Outcome
 
 
-def _hints(check: Check, example: dict, outcome: Outcome, expected: dict) -> tuple[list[str], list[str]]:
+def hints(check: Check, example: dict, outcome: Outcome, expected: dict) -> tuple[list[str], list[str]]:
     """The texts of the hints that apply, and the faults of those that raised (the grader's own)."""
     found, faults = [], []
+    if outcome.error and outcome.error.startswith("NotImplementedError"):
+        return found, faults  # an unfinished stub has no mistake to name (some hints do judge errors, e.g. division by zero)
     for hint in check.hints:
         try:
             if hint.text not in found and hint.applies(example, outcome, expected):
@@ -23,16 +25,15 @@ def _hints(check: Check, example: dict, outcome: Outcome, expected: dict) -> tup
     return found, faults
 
 
-def check_message(check: Check, example: dict, outcome: Outcome, expected: dict, failure: Failure, *,
-                  shrunk: bool, every_input: bool) -> tuple[str, list[str]]:
-    """The message, and the grader faults met while writing it (hints that raised)."""
+def check_message(example: dict, failure: Failure, hint_texts: list[str], faults: list[str] = (), *, shrunk: bool,
+                  every_input: bool) -> str:
+    """The message; `faults` are the grader faults met while judging it (hints that raised)."""
     label = "on every input, for example" if every_input else "failing input (shrunk)" if shrunk else "failing input"
-    hints, faults = _hints(check, example, outcome, expected)
     lines = [failure.summary, f"  {label}:", formatting.example(example)]
     lines += [f"  {detail}" for detail in failure.details]
-    lines += [f"  hint: {text}" for text in hints]
+    lines += [f"  hint: {text}" for text in hint_texts]
     lines += [f"  grader error (not your fault): {fault}" for fault in faults]
-    return "\n".join(lines), faults
+    return "\n".join(lines)
 
 
 def static_message(failure: Failure) -> str:

@@ -7,11 +7,21 @@ import numpy as np
 _MAX_ELEMENTS = 24
 
 
-def number(x) -> str:
+def number(x, digits: int = 6) -> str:
     """Floats to 6 significant digits, always recognisable as floats (0.0, not 0)."""
     if isinstance(x, (float, np.floating)):
-        return repr(float(f"{x:.6g}"))
+        return repr(float(f"{x:.{digits}g}"))
     return repr(x)
+
+
+def distinct_numbers(expected: float, got: float) -> tuple[str, str]:
+    """Both numbers with the fewest digits (6 at least) that show they differ: 18.0 and 18.0 become
+    18.00002 and 18.0."""
+    for digits in range(6, 18):
+        shown = number(expected, digits), number(got, digits)
+        if shown[0] != shown[1]:
+            return shown
+    return number(expected, 17), number(got, 17)
 
 
 def value(x) -> str:

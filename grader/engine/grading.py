@@ -12,14 +12,16 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.engine import feedback, registry, statics
+from grader.engine import feedback, limits, registry, statics
 from grader.isolation.drivers import call_function
+from grader.engine.fingerprints import output_fingerprint
 from grader.engine.examples import Plan, PreparedScenario, example_key, reference_values
 from grader.engine.outcomes import outcome_from_reply
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, zero_checks
 from grader.isolation.sandbox import LoadReport, Worker, WorkerFailure, start_worker
 from grader.engine.shrinking import ShrinkBudget, shrink
 from grader.engine.spec import Exercise, StaticCheck
+from grader.isolation import confine
 
 
 LOG = logging.getLogger(__name__)
@@ -51,11 +53,13 @@ class GradingStats:
 
 @dataclass(frozen=True)
 class GradingOptions:
-    timeout: float = 20.0  # seconds per exercise (all its inputs) and per submission import
+    timeout: float = limits.EXERCISE_SECONDS  # seconds per exercise (all its inputs)
+    # Seconds to start a worker and import each module of the submission: generous, since a busy
+    # machine slows the fork and numpy's first calls, and no grade depends on how fast that goes.
+    import_timeout: float = 120.0
     shrink: ShrinkBudget = field(default_factory=ShrinkBudget)
-    # Held by hypothesis runs and AST parsing, which are not thread-safe (see statics.SubmissionSources).
-    lock: threading.Lock = field(default_factory=threading.Lock)
     stats: GradingStats | None = None
+    sandbox: str | None = None  # the confinement level of workers; None: the strongest (confine.level())
 
 
 def driver_ref(driver) -> str:
@@ -63,24 +67,30 @@ def driver_ref(driver) -> str:
     return f"{driver.__module__}:{driver.__qualname__}"
 
 
-def _job(exercise: Exercise, prepared: PreparedScenario, example: dict) -> dict:
-    scenario = prepared.scenario
-    return {"exercise": exercise.name, "driver": driver_ref(scenario.driver), "call": scenario.call, "example": example}
-
-
 class _Session:
     """A submission's worker, started on first use and again after a crash or a time-out."""
 
-    def __init__(self, root: Path, names: list[str], options: GradingOptions):
+    def __init__(self, root: Path, names: list[str], options: GradingOptions, sources: statics.SubmissionSources):
         self.root, self.names, self.options, self.timeout = root, names, options, options.timeout
+        self.sources = sources
         self.worker: Worker | None = None
         self.load: LoadReport | None = None
+        self.chosen: dict[str, statics.Chosen] = {}
 
     def start(self) -> LoadReport:
         skip = self.load.skipped if self.load else None
-        self.worker, load = start_worker(self.root, self.names, timeout=self.timeout, skip=skip)
-        self.load = self.load or load
+        self.worker, load = start_worker(self.root, self.names, timeout=self.timeout,
+                                         import_timeout=self.options.import_timeout, skip=skip,
+                                         sandbox=self.options.sandbox or confine.level())
+        if self.load is None:
+            self.load = load
+            self.chosen = {name: self.sources.choose(name, candidates) for name, candidates in load.exercises.items()}
         return self.load
+
+    def job(self, exercise: Exercise, prepared: PreparedScenario, example: dict) -> dict:
+        scenario = prepared.scenario
+        return {"exercise": exercise.name, "driver": driver_ref(scenario.driver), "call": scenario.call,
+                "example": example, "chosen": {n: c.index for n, c in self.chosen.items() if c.index}}
 
     def request(self, jobs: list[dict]) -> list[dict]:
         if self.worker is None:
@@ -110,7 +120,10 @@ def _not_found(exercise: Exercise, load: LoadReport, sources: statics.Submission
     checks = exercise.checks(include_hidden=include_hidden)
     if broken:
         module, error = broken[0]
-        message = f"{exercise.name} could not be loaded: {sources.file_of(module)} failed to import: {error}"
+        message = f"{exercise.name} could not be loaded: {sources.file_of(module)} failed to run: {error}"
+        return ExerciseResult(exercise.name, exercise.topic, "error", zero_checks([c for _, c in checks], message), message)
+    if sources.oversized:  # it may be in a file too large to read: say so rather than "missing"
+        message = (f"{exercise.name} was not found; not read: {'; '.join(sources.oversized)}")
         return ExerciseResult(exercise.name, exercise.topic, "error", zero_checks([c for _, c in checks], message), message)
     message = f"{exercise.name} is not defined in the submission"
     return ExerciseResult(exercise.name, exercise.topic, "missing", zero_checks([c for _, c in checks], message), message)
@@ -132,7 +145,7 @@ def _static_result(exercise: Exercise, check: StaticCheck, located) -> CheckResu
 
 def _run_scenarios(session: _Session, exercise: Exercise, prepared: tuple[PreparedScenario, ...]):
     """All planned inputs of the exercise in one round trip: outcomes per scenario."""
-    jobs = [_job(exercise, ps, ex) for ps in prepared for ex in ps.examples]
+    jobs = [session.job(exercise, ps, ex) for ps in prepared for ex in ps.examples]
     replies = iter(session.request(jobs)) if jobs else iter(())
     return [[outcome_from_reply(next(replies), ps.scenario, exp, exercise.name) for exp in ps.expected]
             for ps in prepared]
@@ -141,18 +154,19 @@ def _run_scenarios(session: _Session, exercise: Exercise, prepared: tuple[Prepar
 def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, checks, outcomes):
     options = session.options
     scenario = prepared.scenario
-    cache = {example_key(ex): (out, exp) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)}
+    cache = {}  # the planned outcomes by example key, for shrinking: made on the first failure only
     every_input_raised = bool(outcomes) and all(o.error for o in outcomes)
 
     def run_one(example):
         try:
-            reply = session.request([_job(exercise, prepared, example)])[0]
+            reply = session.request([session.job(exercise, prepared, example)])[0]
         except WorkerFailure:
             return None
         return outcome_from_reply(reply, scenario, reference_values(scenario, example), exercise.name)
 
     fault = prepared.grader_error or next((o.grader_error for o in outcomes if o.grader_error), None)
     results = []
+    fingerprint = output_fingerprint(outcomes)
     for check in checks:
         if fault:
             results.append(grader_error(check, exercise, fault))
@@ -167,17 +181,20 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
             results.append(CheckResult(check.name, True, float(check.points), float(check.points), check.hidden))
             continue
         smallest = None
-        if not every_input_raised:
-            smallest = shrink(exercise, scenario, check, cache=cache, run_one=run_one, budget=options.shrink,
-                              lock=options.lock)
+        if not every_input_raised and options.shrink.calls > 0:
+            if not cache:
+                cache.update((example_key(ex), (out, exp))
+                             for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected))
+            smallest = shrink(exercise, scenario, check, cache=cache, run_one=run_one, budget=options.shrink)
         example, outcome, expected, failure = (smallest.example, smallest.outcome, smallest.expected,
                                                smallest.failure) if smallest else first
-        message, faults = feedback.check_message(check, example, outcome, expected, failure,
-                                                 shrunk=smallest is not None, every_input=every_input_raised)
+        hints, faults = feedback.hints(check, example, outcome, expected)
+        message = feedback.check_message(example, failure, hints, faults, shrunk=smallest is not None,
+                                         every_input=every_input_raised)
         for hint_fault in faults:
             LOG.error("grader error in %s, check %r: %s", exercise.name, check.name, hint_fault)
         results.append(CheckResult(check.name, False, 0.0, float(check.points), check.hidden, message,
-                                   grader_error=bool(faults)))
+                                   tuple(hints), fingerprint, grader_error=bool(faults)))
     return results
 
 
@@ -198,9 +215,11 @@ def _apply_conditions(results: tuple[CheckResult, ...], conditional: list[bool],
 def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: statics.SubmissionSources) -> ExerciseResult:
     load = session.load
     include_hidden = plan.include_hidden
-    where = load.exercises.get(exercise.name)
-    if where is None:
+    candidates = load.exercises.get(exercise.name)
+    if not candidates:
         return _not_found(exercise, load, sources, include_hidden)
+    chosen = session.chosen[exercise.name]
+    where = candidates[chosen.index]
     prepared = plan.scenarios[exercise.name]
     scenario_checks = [c for ps in prepared for c in ps.scenario.checks if include_hidden or not c.hidden]
     static_checks = [c for c in exercise.static_checks if include_hidden or not c.hidden]
@@ -222,18 +241,19 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
     gate = next((r for r, c in zip(statics_results, static_checks) if c.gate and not r.passed), None)
     results = _apply_conditions(tuple(dynamic) + tuple(statics_results),
                                 [c.conditional for c in judged + static_checks], gate)
-    message = f"{where['definitions']} definitions found; graded the one in module {where['module']}" \
-        if where.get("definitions", 1) > 1 else ""
-    return ExerciseResult(exercise.name, exercise.topic, "graded", results, message)
+    return ExerciseResult(exercise.name, exercise.topic, "graded", results, chosen.note, chosen.graded)
 
 
-def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions) -> SubmissionResult:
-    """Grades every exercise of the plan on the submission folder `root`. Never raises for bad code."""
+def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions,
+                     on_exercise=lambda result: None) -> SubmissionResult:
+    """Grades every exercise of the plan on the submission folder `root`. Never raises for bad code.
+
+    `on_exercise` gets each exercise's result as soon as it is graded (progress for `check`)."""
     root = Path(root).resolve()
     # Every exercise of the registry is looked up, not only the graded ones: a backward pass is run
     # after the student's own forward, which is another exercise.
-    session = _Session(root, [ex.name for ex in registry.all_exercises()], options)
-    sources = statics.SubmissionSources(root, options.lock)
+    sources = statics.SubmissionSources(root)
+    session = _Session(root, [ex.name for ex in registry.all_exercises()], options, sources)
     try:
         try:
             session.start()
@@ -242,7 +262,11 @@ def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: Gra
             return SubmissionResult(submission_id, tuple(
                 ExerciseResult(ex.name, ex.topic, failure.status,
                                zero_checks([c for _, c in ex.checks(include_hidden=plan.include_hidden)], message), message)
-                for ex in plan.exercises))
-        return SubmissionResult(submission_id, tuple(grade_exercise(session, ex, plan, sources) for ex in plan.exercises))
+                for ex in plan.exercises), str(root))
+        graded = []
+        for ex in plan.exercises:
+            graded.append(grade_exercise(session, ex, plan, sources))
+            on_exercise(graded[-1])
+        return SubmissionResult(submission_id, tuple(graded), str(root))
     finally:
         session.close()

@@ -13,6 +13,8 @@ class CheckResult:
     max_points: float
     hidden: bool
     message: str = ""
+    hints: tuple[str, ...] = ()  # the known mistakes the failing output matched (also in the message)
+    fingerprint: str = ""  # of the outputs on the planned inputs when the check failed (fingerprints.py)
     # The grader's own content failed (a check, a reference, a hint or a driver raised): the check
     # scores nothing, and the message says it is no fault of the student's.
     grader_error: bool = False
@@ -22,6 +24,10 @@ class CheckResult:
                 "max_points": self.max_points, "hidden": self.hidden, "message": self.message}
         if self.grader_error:
             data["grader_error"] = True
+        if self.hints:
+            data["hints"] = list(self.hints)
+        if self.fingerprint:
+            data["fingerprint"] = self.fingerprint
         return data
 
 
@@ -32,6 +38,7 @@ class ExerciseResult:
     status: str  # graded, missing, error, timeout
     checks: tuple[CheckResult, ...]
     message: str = ""
+    source: str = ""  # where the graded definition is: 'softmax.py, line 6', 'hw.ipynb, cell 7, line 1'
 
     @property
     def score(self) -> float:
@@ -50,6 +57,8 @@ class ExerciseResult:
                 "status": self.status, "checks": [c.to_dict() for c in self.checks]}
         if self.message:
             data["message"] = self.message
+        if self.source:
+            data["source"] = self.source
         return data
 
 
@@ -57,6 +66,7 @@ class ExerciseResult:
 class SubmissionResult:
     id: str
     exercises: tuple[ExerciseResult, ...]
+    folder: str = ""  # the graded folder, so reports can read the code (similarity) afterwards
 
     @property
     def score(self) -> float:
@@ -67,12 +77,19 @@ class SubmissionResult:
         return round(sum(e.max_score for e in self.exercises), 6)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "score": self.score, "max_score": self.max_score,
+        data = {"id": self.id, "score": self.score, "max_score": self.max_score,
                 "exercises": [e.to_dict() for e in self.exercises]}
+        if self.folder:
+            data["folder"] = self.folder
+        return data
 
 
-def report(submissions: list[SubmissionResult], max_score: float) -> dict:
-    return {"max_score": max_score, "submissions": [s.to_dict() for s in submissions]}
+def report(submissions: list[SubmissionResult], max_score: float, sandbox: str | None = None) -> dict:
+    """`sandbox`: the confinement level the workers ran at (default: this process's, confine.level())."""
+    from grader.isolation import confine  # noqa: PLC0415
+
+    return {"max_score": max_score, "sandbox": sandbox or confine.level(),
+            "submissions": [s.to_dict() for s in submissions]}
 
 
 def zero_checks(checks, message: str) -> tuple[CheckResult, ...]:

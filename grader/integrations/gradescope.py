@@ -2,36 +2,50 @@
 
 `dlgrade gradescope NAMES --out autograder.zip` builds the zip Gradescope asks for: `setup.sh`
 (installs dlgrade from the zipped source, once, when Gradescope builds the image), `run_autograder`
-(run for every submission) and the project's source. `run_autograder` calls
+(run for every submission) and the source of the installed packages, with a pyproject.toml and
+constraints.txt written from the installed distribution's metadata (so the zip builds the same way
+from a checkout, a wheel or `pip install .`). `run_autograder` calls
 `python -m grader.integrations.gradescope SUBMISSION RESULTS --only NAME ...`, which grades the submission folder
-(.py files, or notebooks: their solution cells) with the hidden checks and writes `results.json` in
+(.py files, or notebooks: their code cells minus the test cells) with the hidden checks and writes `results.json` in
 Gradescope's format: one test per check, hidden checks visible `after_published`.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import re
 import shutil
 import sys
 import tempfile
 import time
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 from grader.engine.results import SubmissionResult
 
-PROJECT = Path(__file__).resolve().parents[2]
 PACKAGES = ("grader", "autograde_tests")
+# The versions that decide grades: Gradescope's image gets the ones the instructor graded with.
+PINNED = ("torch", "hypothesis")
+CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
 
 SETUP_SH = """\
 #!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder image: install dlgrade from this zip.
+# Supported base image: Ubuntu 22.04 (Gradescope's default) with Python 3.10 or newer.
+# DLGRADE_AUTOGRADER_ROOT exists for testing the zip outside Gradescope.
 set -euo pipefail
+ROOT="${{DLGRADE_AUTOGRADER_ROOT:-/autograder}}"
 apt-get update -q
 apt-get install -y -q python3 python3-pip python3-venv
-python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install -q -c /autograder/source/constraints.txt /autograder/source
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 10) and "dlgrade needs Python 3.10 or newer (Ubuntu 22.04 has 3.10)")'
+python3 -m venv "$ROOT/venv"
+# torch alone from PyTorch's CPU wheel index: the default index would pull the CUDA build (several GB).
+"$ROOT/venv/bin/pip" install -q -c "$ROOT/source/constraints.txt" --index-url {cpu_index} torch
+# Then dlgrade with only what grading needs (no Jupyter stack: that is the optional [nbgrader] extra).
+"$ROOT/venv/bin/pip" install -q -c "$ROOT/source/constraints.txt" "$ROOT/source"
 """
 
 RUN_AUTOGRADER = """\
@@ -72,20 +86,27 @@ def failed_results(message: str) -> dict:
 
 
 def prepare_submission(submission: Path, out: Path) -> list[str]:
-    """Copies the submission's code into `out`, each notebook reduced to its solution cells."""
-    from grader.integrations.course_grading import gradable_notebook, read_cells, solution_cells  # noqa: PLC0415
+    """Copies the submission's code into `out`, leaving out junk folders (hidden, __MACOSX, caches);
+    a notebook that cannot be read is left out with a note. Notebooks are graded by their code cells
+    minus the test cells, like every other path (grader.isolation.cells)."""
+    from grader.isolation.cells import read_cells  # noqa: PLC0415
+    from grader.isolation.sources import skipped_dir  # noqa: PLC0415
+
+    def ignore(folder, names):
+        return [n for n in names if n.startswith(".") or (Path(folder, n).is_dir() and skipped_dir(n))]
 
     notes = []
-    shutil.copytree(submission, out, ignore=shutil.ignore_patterns(".*", "__pycache__"), symlinks=True)
+    shutil.copytree(submission, out, ignore=ignore, symlinks=True)
+    # Our copy, readable by the confined worker, which runs as another user, whatever the upload's modes.
+    for path in [out, *out.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
     for path in sorted(out.rglob("*.ipynb")):
         try:
-            cells, problems = solution_cells(read_cells(path), None)
+            read_cells(path)
         except (OSError, ValueError) as exc:
             notes.append(f"{exc}; nothing in it was graded")
             path.unlink()
-            continue
-        notes += [f"{path.name}: {p}" for p in problems]
-        path.write_text(gradable_notebook(cells))
     return notes
 
 
@@ -105,6 +126,38 @@ def grade(submission: Path, names=(), *, timeout: float | None = None) -> dict:
     return results_json(result, notes=notes, execution_time=time.monotonic() - start)
 
 
+def _requirement_name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~;\[(]", requirement, maxsplit=1)[0].lower()
+
+
+def pyproject_toml() -> str:
+    """A pyproject.toml installing the zipped packages with the installed dlgrade's runtime
+    requirements (none of its optional extras)."""
+    dist = metadata.distribution("dlgrade")
+    runtime = [r for r in dist.requires or [] if "extra ==" not in r]
+    dependencies = "".join(f"    {json.dumps(r)},\n" for r in runtime)
+    return (f'[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n\n'
+            f'[project]\nname = "dlgrade"\nversion = "{dist.version}"\nrequires-python = ">=3.10"\n'
+            f'dependencies = [\n{dependencies}]\n\n'
+            f'[tool.setuptools.packages.find]\ninclude = {json.dumps([f"{p}*" for p in PACKAGES])}\n')
+
+
+def constraints_txt() -> str:
+    """Pins of the installed versions that decide grades (local labels such as +cpu dropped)."""
+    pins = "".join(f"{name}=={metadata.version(name).split('+')[0]}\n" for name in PINNED)
+    return "# The versions dlgrade was run with where this zip was built.\n" + pins
+
+
+def package_files() -> list[tuple[str, Path]]:
+    """(name in the zip, file) for every module of the installed packages."""
+    found = []
+    for package in PACKAGES:
+        folder = Path(importlib.import_module(package).__file__).parent
+        found += [(str(path.relative_to(folder.parent)), path) for path in sorted(folder.rglob("*.py"))
+                  if "__pycache__" not in path.parts]
+    return found
+
+
 def build_zip(out: Path, names=()) -> Path:
     """The autograder zip: setup.sh, run_autograder and dlgrade's source, grading NAMES (all if none)."""
     only = "".join(f" --only {name}" for name in names)
@@ -116,16 +169,13 @@ def build_zip(out: Path, names=()) -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text)
 
-        add_text("setup.sh", SETUP_SH, 0o755)
+        add_text("setup.sh", SETUP_SH.format(cpu_index=CPU_TORCH_INDEX), 0o755)
         add_text("run_autograder", RUN_AUTOGRADER.format(only=only), 0o755)
-        for name in ("pyproject.toml", "constraints.txt"):
-            add_text(name, (PROJECT / name).read_text())
-        readme = PROJECT / "README.md"
-        add_text("README.md", readme.read_text() if readme.exists() else README)
-        for package in PACKAGES:
-            for path in sorted((PROJECT / package).rglob("*.py")):
-                if "__pycache__" not in path.parts:
-                    add_text(str(path.relative_to(PROJECT)), path.read_text())
+        add_text("pyproject.toml", pyproject_toml())
+        add_text("constraints.txt", constraints_txt())
+        add_text("README.md", README)
+        for name, path in package_files():
+            add_text(name, path.read_text())
     return out
 
 

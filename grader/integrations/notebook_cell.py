@@ -1,7 +1,8 @@
 """The test cells of the nbgrader notebooks: grade the function defined in the kernel.
 
 `grade_cell(name, globals())` collects the code the kernel runs now (the latest run of each cell
-that defined a function or class still in the namespace, plus the namespace's imports), grades it
+that defined a function, class or other value still in the namespace, plus the namespace's imports:
+the code a top-to-bottom run of the notebook grades, when the notebook was run in order), grades it
 with the isolated engine like any submission, prints the feedback to stdout and returns the score as
 a plain float: as the cell's last expression it becomes the cell's output, which `nbgrader
 autograde` records as partial credit. nbgrader gives 0 to a cell that writes to stderr, so the
@@ -13,6 +14,7 @@ This module is imported by every test cell before anything is graded: it imports
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import io
@@ -26,7 +28,6 @@ from pathlib import Path
 
 # Names IPython puts in the namespace; never the student's code.
 _KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
-_TEST_CELL_CALL = "grade_cell("
 
 
 def _forbidden(module_name: str) -> bool:
@@ -54,20 +55,52 @@ def _shell():
     return get_ipython()
 
 
-def kernel_cells(namespace: dict) -> list[str]:
-    """The source of every cell that defined a function or class of `namespace`, in execution order.
+def _bound_names(source: str) -> set[str]:
+    """Names a cell assigns at its top level (`EPS = 1e-8`, `W, b = ...`); empty if it does not parse."""
+    from grader.isolation.cells import plain_python  # noqa: PLC0415
+
+    try:
+        tree = ast.parse(plain_python(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    targets = [t for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+               for t in (node.targets if isinstance(node, ast.Assign) else [node.target])]
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names a function's code (nested functions included) may read."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def kernel_cells(namespace: dict) -> list[tuple[str, str]]:
+    """(label, source) of the cells the kernel's namespace comes from, in execution order: the latest
+    run of every cell that defined one of its functions or classes, or assigned another value they
+    use (a constant, a helper's table; not a training run whose results nothing graded reads). The
+    label is the cell's execution count, "In[7]".
 
     Only the latest run of each such cell counts, so an earlier broken version of a function that the
     student has since fixed and re-run is not graded.
     """
+    from grader.isolation.cells import TEST_CELL_CALL  # noqa: PLC0415
+
     shell = _shell()
     numbers = getattr(getattr(shell, "compile", None), "_filename_map", {})  # IPython: cell file -> In[n]
     raw_inputs = list(getattr(getattr(shell, "history_manager", None), "input_hist_raw", []))
     found: dict[str, tuple[int, str]] = {}
+    values, used = set(), set()
     for name, value in list(namespace.items()):
         if getattr(value, "__module__", None) != namespace.get("__name__", "__main__"):
+            if not (name.startswith("__") or name in _KERNEL_NAMES or isinstance(value, types.ModuleType)
+                    or callable(value)):
+                values.add(name)
             continue
         for code in _code_objects(value):
+            used |= _global_names(code)
             filename = code.co_filename
             if filename in found:
                 continue
@@ -76,8 +109,17 @@ def kernel_cells(namespace: dict) -> list[str]:
                 found[filename] = (number, raw_inputs[number])
             elif linecache.getlines(filename) and not os.path.exists(filename):
                 found[filename] = (sys.maxsize, "".join(linecache.getlines(filename)))
-    ordered = sorted(found.values(), key=lambda item: item[0])
-    return [source for _, source in ordered if _TEST_CELL_CALL not in source]
+    wanted = values & used
+    for number in range(len(raw_inputs) - 1, 0, -1):  # the latest cell that assigned each other name
+        if not wanted:
+            break
+        bound = _bound_names(raw_inputs[number]) & wanted
+        if bound and TEST_CELL_CALL not in raw_inputs[number]:
+            found.setdefault(f"In[{number}]", (number, raw_inputs[number]))
+            wanted -= bound
+    ordered = sorted(dict.fromkeys(found.values()), key=lambda item: item[0])
+    return [(f"In[{number}]" if number != sys.maxsize else "?", source) for number, source in ordered
+            if TEST_CELL_CALL not in source]
 
 
 def namespace_imports(namespace: dict) -> str:
@@ -102,16 +144,13 @@ def namespace_imports(namespace: dict) -> str:
 
 
 def write_kernel_submission(folder: Path, namespace: dict) -> Path:
-    """The kernel's code as a notebook of nbgrader solution cells, which the engine imports as usual."""
-    from grader.integrations.notebooks import notebook_text  # noqa: PLC0415
-    from nbformat import v4  # noqa: PLC0415
+    """The kernel's code as a notebook whose cells keep their names (In[7]), graded like any notebook."""
+    from grader.isolation.cells import Cell, labelled_notebook  # noqa: PLC0415
 
-    sources = [namespace_imports(namespace)] + kernel_cells(namespace)
-    cells = [v4.new_code_cell(src, id=f"cell-{i}", metadata={"nbgrader": {"solution": True, "grade": False,
-                                                                          "locked": False, "grade_id": f"cell{i}"}})
-             for i, src in enumerate(sources)]
-    path = Path(folder) / "kernel.ipynb"
-    path.write_text(notebook_text(v4.new_notebook(cells=cells)))
+    cells = [Cell("imports", namespace_imports(namespace))]
+    cells += [Cell(label, source) for label, source in kernel_cells(namespace)]
+    path = Path(folder) / "notebook.ipynb"
+    path.write_text(labelled_notebook(cells))
     return path
 
 
@@ -150,9 +189,14 @@ def grade_in_kernel(name: str, namespace: dict, *, include_hidden: bool = False,
     from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
 
     options = GradingOptions() if timeout is None else GradingOptions(timeout=timeout)
-    with tempfile.TemporaryDirectory(prefix="dlgrade-cell-") as folder:
-        write_kernel_submission(Path(folder), namespace)
-        result = grade_submission(Path(folder), _plan(name, include_hidden), submission_id="kernel", options=options)
+    with tempfile.TemporaryDirectory(prefix="dlgrade-cell-") as scratch:
+        # The confined worker runs as another user: the submission must be readable by others (a
+        # temporary directory itself is private to its owner).
+        folder = Path(scratch) / "kernel"
+        folder.mkdir(mode=0o755)
+        folder.chmod(0o755)
+        write_kernel_submission(folder, namespace).chmod(0o644)
+        result = grade_submission(folder, _plan(name, include_hidden), submission_id="kernel", options=options)
     return result.exercises[0]
 
 

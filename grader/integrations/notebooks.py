@@ -13,9 +13,6 @@ import ast
 import re
 from dataclasses import dataclass
 
-import nbformat
-from nbformat import v4
-
 from grader.engine.spec import Exercise
 
 SCHEMA_VERSION = 3
@@ -100,14 +97,16 @@ def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, point
     return {"nbgrader": meta}
 
 
-def contract_markdown(exercise: Exercise, node: ast.AST, source: str) -> str:
+def contract_markdown(exercise: Exercise, node: ast.AST, source: str, *, heading: str = "##",
+                      graded_on: str = "The test cell below grades it on these properties:") -> str:
+    """An exercise's signature, points, docstring and graded properties (notebooks and docs/contract.md)."""
     visible = exercise.max_points(include_hidden=False)
     total = exercise.max_points(include_hidden=True)
-    lines = [f"## `{signature(node, source)}` ({_points(total)} points)", ""]
+    lines = [f"{heading} `{signature(node, source)}` ({_points(total)} points)", ""]
     doc = ast.get_docstring(node)
     if doc:
         lines += ["```text", doc, "```", ""]
-    lines.append("The test cell below grades it on these properties:")
+    lines.append(graded_on)
     lines.append("")
     for _, check in exercise.checks(include_hidden=False):
         lines.append(f"- {check.name} ({_points(check.points)})")
@@ -140,11 +139,19 @@ def introduction(topic: str, docstring: str, exercises: list[Exercise]) -> str:
         "Do not edit or delete the test cells, and keep each function in its own cell. You can also check "
         f"the whole notebook from a terminal with `dlgrade check {topic} --path .` in its folder, or with "
         "nbgrader's *Validate* button.",
+        "",
+        "**What is graded:** every code cell of this notebook, from top to bottom, except the test cells. "
+        "You may add cells (a helper function, a constant): they count, as long as they come before the "
+        "cell that uses them. Each cell runs on its own, so an error in one cell costs only the exercises "
+        "that cell defines. A test cell grades what your kernel has run, which is the same code when you "
+        "run the notebook in order (*Kernel > Restart & Run All*).",
     ])
 
 
 def build_notebook(topic: str, source: str, exercises: list[Exercise], filename: str = "<solution>"):
     """The nbgrader source notebook (an nbformat NotebookNode) of one topic."""
+    from nbformat import v4  # noqa: PLC0415  (the optional [nbgrader] extra)
+
     by_name = {ex.name: ex for ex in exercises}
     chunks = split_solution(source, list(by_name), filename)
     cells = [v4.new_markdown_cell(introduction(topic, module_docstring(source), exercises), id="introduction",
@@ -172,4 +179,6 @@ def build_notebook(topic: str, source: str, exercises: list[Exercise], filename:
 
 
 def notebook_text(notebook) -> str:
+    import nbformat  # noqa: PLC0415
+
     return nbformat.writes(notebook) + "\n"

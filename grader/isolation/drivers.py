@@ -23,18 +23,34 @@ def call_function(student, exercise, example, call):
     return {"result": result, "after": example}
 
 
+class ForwardFailed(Exception):
+    """The student's forward raised while a backward was graded; the worker reports it as "your
+    <forward> raised <the forward's error>", so the student looks at the right function."""
+
+    def __init__(self, forward: str):
+        super().__init__(f"your {forward} raised")
+        self.forward = forward
+
+
 def forward_then_backward(student, exercise, example, call):
     """Runs the student's own forward (call["forward"]) and feeds its opaque cache to the exercise.
 
-    The forward's return must be `(out, cache)`; the backward is called as `exercise(dout, cache)`.
+    The forward's return must be `(out, cache)`, or the tuple named by call["forward_returns"] (such
+    as ("next_h", "next_c", "cache")), the cache last. The backward is called as
+    `exercise(*upstream, cache)`, the upstream gradients named by call["upstream"] (default ("dout",)).
     """
     forward = student(call["forward"])
-    returned = forward(*positional(example, call), **keywords(example, call))
-    if not isinstance(returned, tuple) or len(returned) != 2:
-        raise TypeError(f"{call['forward']} must return a tuple (out, cache), got {type(returned).__name__}")
-    out, cache = returned
-    result = student(exercise)(example["dout"], cache)
-    return {"result": result, "forward_out": out, "after": example}
+    parts = tuple(call.get("forward_returns", ("out", "cache")))
+    try:
+        returned = forward(*positional(example, call), **keywords(example, call))
+    except Exception as exc:  # the student's forward: blamed on it by name
+        raise ForwardFailed(call["forward"]) from exc
+    if not isinstance(returned, tuple) or len(returned) != len(parts):
+        got = f"{len(returned)} values" if isinstance(returned, tuple) else type(returned).__name__
+        raise TypeError(f"your {call['forward']} must return a tuple ({', '.join(parts)}), got {got}")
+    upstream = [example[name] for name in call.get("upstream", ("dout",))]
+    result = student(exercise)(*upstream, returned[-1])
+    return {"result": result, "forward_out": returned[0], "after": example}
 
 
 def call_expecting_error(student, exercise, example, call):

@@ -1,23 +1,29 @@
 """The grading process's side of a worker: start it, talk to it, bound its time, end it.
 
-Workers are forked from a forkserver that preloads numpy, torch and the graders' content, so a
-fresh worker per submission costs a fork and the import of the submission itself.
+Workers are forked from a forkserver that preloads numpy and the drivers (never torch), so a fresh
+worker per submission costs a fork, its confinement (grader.isolation.confine) and the import of the
+submission itself.
 """
 
 from __future__ import annotations
 
 import functools
 import multiprocessing
+import multiprocessing.forkserver
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.isolation import codec, proctree
+from grader.isolation import codec, confine, proctree
 
 MAX_MESSAGE_BYTES = 512 * 2**20
-_PRELOAD = ["numpy", "torch", "grader.isolation.worker"]
+# Never torch: the worker must not hold it. confine_forkserver keeps the main module out of workers;
+# gc_freeze comes last, once everything is loaded.
+_PRELOAD = ["numpy", "grader.isolation.confine_forkserver", "grader.isolation.worker", "grader.isolation.gc_freeze"]
 
 
 @functools.cache
@@ -26,6 +32,13 @@ def _context():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
+
+
+def start_server() -> None:
+    """Starts the forkserver now rather than at the first worker: it preloads in its own process, so
+    its start-up overlaps whatever the grading process does next (reading or drawing the plan)."""
+    _context()
+    multiprocessing.forkserver.ensure_running()
 
 
 class WorkerFailure(Exception):
@@ -54,14 +67,16 @@ def _exit_description(exitcode) -> str:
 class Worker:
     """One worker process for one submission; `kill` ends it."""
 
-    def __init__(self, root: Path, exercise_names: list[str], *, skip=(), timeout: float):
+    def __init__(self, root: Path, exercise_names: list[str], *, skip=(), timeout: float, sandbox: str):
         self.root, self.timeout = Path(root), timeout
         parent_end, child_end = _context().Pipe(duplex=True)
         from grader.isolation import worker  # noqa: PLC0415  (the target must be importable by reference)
 
         self._conn = parent_end
+        self._scratch = tempfile.mkdtemp(prefix="dlgrade-scratch-") if confine.needs_scratch_folder(sandbox) else None
         self._process = _context().Process(
-            target=worker.main, args=(child_end, str(self.root), list(skip), list(exercise_names)), daemon=True)
+            target=worker.main, args=(child_end, str(self.root), list(skip), list(exercise_names), sandbox,
+                                      self._scratch), daemon=True)
         self._process.start()
         child_end.close()
 
@@ -72,6 +87,8 @@ class Worker:
             proctree.kill_tree(self._process.pid)
         self._process.join(5)
         self._conn.close()
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     def receive(self, deadline: float):
         """The next message, or WorkerFailure on death, silence past `deadline` or garbage."""
@@ -112,33 +129,41 @@ class LoadReport:
     """What importing a submission gave: import errors by module, where each exercise was found."""
 
     errors: dict[str, str] = field(default_factory=dict)
-    exercises: dict[str, dict] = field(default_factory=dict)
+    exercises: dict[str, list[dict]] = field(default_factory=dict)  # every definition found, by name
     skipped: dict[str, str] = field(default_factory=dict)  # modules left out: they hang or kill on import
 
 
-def start_worker(root: Path, exercise_names: list[str], *, timeout: float,
-                 skip: dict[str, str] | None = None) -> tuple[Worker, LoadReport]:
-    """A worker with the submission imported. A module that hangs or kills the process on import is
-    recorded as that module's error and left out of a fresh worker, so only its exercises suffer."""
+def start_worker(root: Path, exercise_names: list[str], *, timeout: float, sandbox: str,
+                 import_timeout: float | None = None, skip: dict[str, str] | None = None) -> tuple[Worker, LoadReport]:
+    """A worker with the submission imported, confined at the `sandbox` level. A module that hangs or
+    kills the process on import is recorded as that module's error and left out of a fresh worker,
+    so only its exercises suffer.
+
+    `import_timeout` (default `timeout`) bounds the start of the worker and the import of each module:
+    a busy machine slows the fork and the first numpy calls, which are no part of the exercise's time."""
     skip = dict(skip or {})
+    limit = import_timeout or timeout
     while True:
-        worker = Worker(root, exercise_names, skip=list(skip), timeout=timeout)
-        importing, deadline = None, time.monotonic() + timeout
+        worker = Worker(root, exercise_names, skip=list(skip), timeout=timeout, sandbox=sandbox)
+        importing, deadline = None, time.monotonic() + limit
         try:
             while True:
                 message = worker.receive(deadline)
                 if isinstance(message, dict) and isinstance(message.get("importing"), str):
-                    importing, deadline = message["importing"], time.monotonic() + timeout
+                    importing, deadline = message["importing"], time.monotonic() + limit
                     continue
+                if isinstance(message, dict) and isinstance(message.get("confinement"), str):
+                    raise WorkerFailure("error", message["confinement"])
                 loaded = message.get("loaded") if isinstance(message, dict) else None
                 if not isinstance(loaded, dict):
                     raise WorkerFailure("error", "the process sent an answer of the wrong form")
                 errors = {str(k): str(v) for k, v in dict(loaded.get("errors") or {}).items()}
-                found = {str(k): v for k, v in dict(loaded.get("exercises") or {}).items() if isinstance(v, dict)}
+                found = {str(k): [c for c in v if isinstance(c, dict)]
+                         for k, v in dict(loaded.get("exercises") or {}).items() if isinstance(v, list) and v}
                 return worker, LoadReport({**skip, **errors}, found, skip)
         except WorkerFailure as failure:
             worker.kill()
             if importing is None or importing in skip:
                 raise
-            what = "took longer than the time limit" if failure.status == "timeout" else failure.message
+            what = f"took longer than the time limit ({limit:g} s)" if failure.status == "timeout" else failure.message
             skip[importing] = f"importing it failed: {what}"

@@ -1,21 +1,26 @@
 """Finding a submission's source files and reading them as Python text.
 
-Used on both sides of the isolation boundary: the worker imports what `find_sources` lists, and the
-grading process parses the very same text (`read_source`) for the static checks without running it.
+Used on both sides of the isolation boundary: the worker runs what `find_sources` lists, unit by unit
+(a .py file, or one notebook cell), and the grading process parses the very same units (`units`) for
+the static checks without running them. docs/submissions.md describes the rules for students.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import keyword
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# Folders that are never part of a submission's code.
-_SKIPPED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".git", "node_modules", "site-packages"}
+from grader.isolation.cells import student_cells, read_cells
+
+# Folders that are never part of a submission's code (hidden folders neither): caches, version
+# control, installed packages, and what archivers add (macOS zips carry a __MACOSX copy of every file).
+SKIPPED_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".git", "node_modules", "site-packages", "__MACOSX"})
 MAX_SOURCE_BYTES = 5 * 2**20
+# A notebook is read by its code cells, so its outputs (plots) may be large; this only bounds the JSON.
+MAX_NOTEBOOK_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -31,12 +36,35 @@ def _is_identifier(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name)
 
 
-def _readable(path: Path) -> bool:
-    """A regular file of sane size (a link to /dev/zero or a 2 GB file is not source code)."""
+def skipped_dir(name: str) -> bool:
+    return name in SKIPPED_DIRS or name.startswith(".")
+
+
+def size_limit(path: Path) -> int:
+    return MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_SOURCE_BYTES
+
+
+def _size(path: Path) -> int | None:
+    """The size of a regular file (a link to /dev/zero is not source code), else None."""
     try:
-        return path.is_file() and path.stat().st_size <= MAX_SOURCE_BYTES
+        return path.stat().st_size if path.is_file() else None
     except OSError:
-        return False
+        return None
+
+
+def _candidates(root: Path):
+    """(path, size) of every .py file and notebook below `root`."""
+    for folder, dirs, names in os.walk(root):  # symlinked folders are not followed
+        dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
+        if (Path(folder) / "pyvenv.cfg").exists():
+            dirs[:] = []
+            continue
+        for name in names:
+            path = Path(folder) / name
+            if path.suffix in (".py", ".ipynb") and not name.startswith("."):
+                size = _size(path)
+                if size is not None:
+                    yield path, size
 
 
 def _module_name(path: Path, root: Path) -> tuple[str, Path, bool]:
@@ -59,16 +87,7 @@ def _module_name(path: Path, root: Path) -> tuple[str, Path, bool]:
 def find_sources(root: Path) -> list[SourceFile]:
     """Every .py file and notebook below `root`, packages before their modules, in a stable order."""
     root = root.resolve()
-    files = []
-    for folder, dirs, names in os.walk(root):  # symlinked folders are not followed
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
-        if (Path(folder) / "pyvenv.cfg").exists():
-            dirs[:] = []
-            continue
-        for name in names:
-            path = Path(folder) / name
-            if path.suffix in (".py", ".ipynb") and not name.startswith(".") and _readable(path):
-                files.append(path)
+    files = [path for path, size in _candidates(root) if size <= size_limit(path)]
     sources, seen = [], set()
     for path in sorted(files, key=lambda p: (len(p.relative_to(root).parts), str(p))):
         name, folder, is_package = _module_name(path, root)
@@ -81,26 +100,21 @@ def find_sources(root: Path) -> list[SourceFile]:
     return sources
 
 
-def notebook_code(text: str) -> str:
-    """The Python a notebook contributes: its nbgrader solution cells, or every code cell if unmarked.
-
-    IPython magics and shell escapes are commented out so the text stays plain Python; the line
-    count of every cell is kept, so reported line numbers point into the cell.
-    """
-    notebook = json.loads(text)
-    cells = [c for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
-    marked = [c for c in cells if (c.get("metadata", {}).get("nbgrader") or {}).get("solution")]
-    chosen = marked if marked else [c for c in cells if not (c.get("metadata", {}).get("nbgrader") or {}).get("grade")]
-    chunks = []
-    for cell in chosen:
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        lines = [("# " + ln) if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines()]
-        chunks.append("\n".join(lines))
-    return "\n\n".join(chunks) + "\n"
+def oversized(root: Path) -> list[str]:
+    """'big.py (6.1 MiB, more than the 5 MiB limit)' for each source file too large to be read."""
+    root = Path(root).resolve()
+    return [f"{path.relative_to(root)} ({size / 2**20:.1f} MiB, more than the {size_limit(path) / 2**20:g} MiB "
+            "limit for a source file)" for path, size in _candidates(root) if size > size_limit(path)]
 
 
-def read_source(source: SourceFile) -> str:
-    """The Python text of a source file (for a notebook, its code as `notebook_code` extracts it)."""
-    text = source.path.read_text(encoding="utf-8", errors="replace")
-    return notebook_code(text) if source.notebook else text
+def units(source: SourceFile) -> list[tuple[str | None, str]]:
+    """(cell label, Python text) of each unit run on its own: a .py file is one unit (label None), a
+    notebook one unit per student cell (see cells). OSError or ValueError when unreadable."""
+    if source.notebook:
+        return [(cell.label, cell.source) for cell in student_cells(read_cells(source.path))]
+    return [(None, source.path.read_text(encoding="utf-8", errors="replace"))]
+
+
+def unit_key(module: str, label: str | None) -> str:
+    """How an import error is filed: by module, or by module and cell."""
+    return module if label is None else f"{module}#{label}"

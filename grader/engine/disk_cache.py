@@ -1,0 +1,79 @@
+"""Where dlgrade keeps what it can compute again (plans, the registry's index), and how it writes there.
+
+The folder is $DLGRADE_CACHE_DIR, or the user's cache folder (~/.cache/dlgrade on Linux); an empty
+DLGRADE_CACHE_DIR turns caching off. Entries are keyed by `content_digest` (the exercise definitions
+and the engine) and, for plans, `versions`; everything read back is checked, and a missing or bad
+entry is computed again, so deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import autograde_tests
+
+PINNED = ("hypothesis", "numpy", "torch", "scipy")
+_ENGINE = Path(__file__).resolve().parent
+
+
+def versions() -> list[str]:
+    """Python's and the pinned packages' versions: what a drawn plan depends on besides the content."""
+    found = [sys.version]
+    for name in PINNED:
+        try:
+            found.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} missing")
+    return found
+
+
+def content_digest() -> str:
+    """A hash of the exercise definitions: every source file of the content and of the engine."""
+    digest = hashlib.sha256()
+    for folder in [*map(Path, autograde_tests.__path__), _ENGINE]:
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def cache_root(avoid=()) -> Path | None:
+    """The cache folder, or None when caching is off or the folder lies inside one of `avoid` (the
+    submissions being graded: a student could otherwise ship the cache their code is judged by)."""
+    configured = os.environ.get("DLGRADE_CACHE_DIR")
+    if configured is not None:
+        if not configured.strip():
+            return None
+        root = Path(configured).expanduser().resolve()
+    else:
+        import platformdirs  # noqa: PLC0415  (only when no folder is configured)
+
+        root = Path(platformdirs.user_cache_dir("dlgrade")).resolve()
+    if any(_inside(root, Path(folder).resolve()) for folder in avoid):
+        return None
+    return root
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Writes `data` to `path` through a temporary file in the same folder, renamed over it, so that
+    concurrent runs never read half a file; on any OSError (read-only home, full disk) nothing is written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+    except OSError:
+        pass

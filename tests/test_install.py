@@ -1,0 +1,95 @@
+"""dlgrade installed as users install it (a wheel, not an editable checkout): every command works from
+any folder, with nothing of the checkout on the path.
+
+The wheel is built from a copy of the project and installed into a fresh venv without its
+dependencies, which come from this environment's site-packages (a .pth file): nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.catalogue import PROJECT
+
+
+def _run(command: list, **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=900, **kwargs)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The bin/ folder of a venv with dlgrade installed from a wheel."""
+    root = tmp_path_factory.mktemp("install")
+    source = root / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(PROJECT / name, source / name)
+    for package in ("grader", "autograde_tests"):
+        shutil.copytree(PROJECT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", root / "wheels",
+          source])
+    wheel = next((root / "wheels").glob("dlgrade-*.whl"))
+    venv = root / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", venv])
+    _run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "-q", "--no-deps", wheel])
+    # The dependencies (torch, numpy, nbgrader ...) from this environment, after the venv's own packages.
+    purelib = Path(subprocess.check_output([venv / "bin" / "python", "-c",
+                                            "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
+    (purelib / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return venv / "bin"
+
+
+def _env(bin_dir: Path) -> dict:
+    # nbgrader runs `alembic` by name: it sits beside this environment's Python.
+    return {**os.environ, "PATH": os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]])}
+
+
+def test_the_installed_package_is_the_one_that_runs(installed, tmp_path):
+    done = _run([installed / "python", "-c", "import grader; print(grader.__file__)"], cwd=tmp_path)
+    assert str(installed.parent) in done.stdout and str(PROJECT) not in done.stdout
+
+
+def test_gradescope_zip_from_an_installed_package(installed, tmp_path):
+    _run([installed / "dlgrade", "gradescope", "softmax", "--out", tmp_path / "ag.zip"], cwd=tmp_path, env=_env(installed))
+    with zipfile.ZipFile(tmp_path / "ag.zip") as archive:
+        names = set(archive.namelist())
+        pyproject = archive.read("pyproject.toml").decode()
+    assert {"setup.sh", "run_autograder", "constraints.txt", "grader/cli.py", "autograde_tests/softmax.py"} <= names
+    assert 'name = "dlgrade"' in pyproject and "nbgrader" not in pyproject
+
+
+def test_check_and_autograde_from_an_installed_package(installed, tmp_path):
+    (tmp_path / "me").mkdir()
+    shutil.copy(PROJECT / "solutions" / "softmax.py", tmp_path / "me" / "softmax.py")
+    done = _run([installed / "dlgrade", "check", "softmax:softmax", "--path", "me"], cwd=tmp_path, env=_env(installed))
+    assert "[PASS] softmax " in done.stdout
+    _run([installed / "dlgrade", "autograde", ".", "--only", "softmax:softmax", "--json", "r.json"], cwd=tmp_path,
+         env=_env(installed))
+    assert json.loads((tmp_path / "r.json").read_text())["submissions"][0]["score"] == 4.5
+
+
+def test_release_from_an_installed_package_takes_the_solutions(installed, tmp_path):
+    env = _env(installed)
+    missing = subprocess.run([installed / "dlgrade", "release", "--course", "course", "softmax"], cwd=tmp_path,
+                             env=env, capture_output=True, text=True)
+    assert missing.returncode == 1 and "pass --solutions DIR" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    no_course = subprocess.run([installed / "dlgrade", "release", "--solutions", PROJECT / "solutions", "softmax"],
+                               cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert no_course.returncode == 1 and "give --course DIR" in no_course.stderr
+    done = _run([installed / "dlgrade", "release", "--course", "course", "--solutions", PROJECT / "solutions", "softmax"],
+                cwd=tmp_path, env=env)
+    assert "Released 1 topic(s): softmax" in done.stdout and "releases/" not in done.stdout
+    assert (tmp_path / "course" / "release" / "softmax" / "softmax.ipynb").read_bytes() == \
+        (PROJECT / "releases" / "softmax" / "softmax.ipynb").read_bytes()

@@ -1,0 +1,232 @@
+"""How a submission is read (docs/submissions.md), replayed as students and instructors meet it: stubs
+beside implementations, broken notebook cells, helper cells, large files, junk folders, slow imports."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.engine import compare, registry
+from grader.engine.examples import make_plan
+from grader.engine.grading import GradingOptions, grade_submission
+from grader.integrations.release import source_notebook
+from tests.catalogue import PROJECT
+
+SOLUTION = (PROJECT / "solutions" / "softmax.py").read_text()
+STUB = (PROJECT / "exercises" / "softmax.py").read_text()
+RELEASED = PROJECT / "releases" / "softmax" / "softmax.ipynb"
+WRONG = "import numpy as np\n\n\ndef softmax(x):\n    return np.exp(x) / np.exp(x).sum()\n"
+OPTIONS = GradingOptions(timeout=60)
+
+
+@functools.cache
+def _plan(*names: str):
+    return make_plan([registry.exercise(n) for n in names], include_hidden=True)
+
+
+def _grade(folder: Path, *names: str, options=OPTIONS):
+    result = grade_submission(folder, _plan(*(names or ("softmax",))), submission_id=folder.name, options=options)
+    return {e.name: e for e in result.exercises}
+
+
+def _write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.fixture
+def sub(tmp_path) -> Path:
+    """A submission folder as students hand them in (pytest's own tmp_path is private to its owner)."""
+    folder = tmp_path / "student"
+    folder.mkdir()
+    return folder
+
+
+def _full(result) -> bool:
+    return result.full_marks and result.score == registry.exercise(result.name).max_points(include_hidden=True)
+
+
+# 1. Several definitions of one exercise -------------------------------------------------------------
+
+
+def test_a_stub_copy_in_a_subfolder_never_shadows_the_implementation(sub):
+    result = _grade(_write(sub, {"softmax.py": SOLUTION, "old/softmax.py": STUB}))["softmax"]
+    assert _full(result), result
+    assert result.source == "softmax.py, line 6"
+    assert "old/softmax.py, line 6 (a stub)" in result.message
+
+
+def test_a_stub_at_the_top_never_shadows_an_implementation_below(sub):
+    result = _grade(_write(sub, {"softmax.py": STUB, "work/softmax.py": SOLUTION}))["softmax"]
+    assert _full(result) and result.source == "work/softmax.py, line 6"
+
+
+def test_the_untouched_released_notebook_never_shadows_a_py_file(sub):
+    shutil.copy(RELEASED, sub / "softmax.ipynb")
+    result = _grade(_write(sub, {"my_softmax.py": SOLUTION}))["softmax"]
+    assert _full(result) and result.source == "my_softmax.py, line 6"
+    assert "softmax.ipynb, cell 3, line 4 (a stub)" in result.message
+
+
+@pytest.mark.parametrize("stub_body", ["    pass\n", "    ...\n", "    '''Todo.'''\n",
+                                       "    N = x.shape[0]\n    raise NotImplementedError\n"])
+def test_every_kind_of_stub_is_recognised(sub, stub_body):
+    files = {"a/softmax.py": "def softmax(x):\n" + stub_body, "b/c/softmax.py": SOLUTION}
+    assert _full(_grade(_write(sub, files))["softmax"])
+
+
+def test_check_from_a_checkout_says_which_file_it_graded(sub):
+    """`dlgrade check softmax` where exercises/, solutions/ and releases/ all live."""
+    shutil.copytree(PROJECT / "releases" / "softmax", sub / "releases" / "softmax")
+    _write(sub, {"exercises/softmax.py": STUB, "solutions/softmax.py": SOLUTION})
+    outcome = CliRunner().invoke(main, ["check", "softmax", "--path", str(sub)])
+    assert "[PASS] softmax " in outcome.output, outcome.output
+    assert "graded solutions/softmax.py, line 6; not graded: exercises/softmax.py, line 6 (a stub)" in outcome.output
+
+
+def test_of_two_implementations_the_shallowest_is_graded_and_named_in_the_table(tmp_path):
+    class_dir = tmp_path / "class"
+    _write(class_dir / "ann", {"softmax.py": WRONG, "backup/softmax.py": SOLUTION})
+    report = tmp_path / "r.json"
+    outcome = CliRunner().invoke(main, ["autograde", str(class_dir), "--only", "softmax", "--json", str(report)])
+    assert outcome.exit_code == 0, outcome.output
+    assert "ann: softmax: graded softmax.py, line 4; not graded: backup/softmax.py, line 6" in outcome.output
+    exercise = json.loads(report.read_text())["submissions"][0]["exercises"][0]
+    assert exercise["source"] == "softmax.py, line 4" and exercise["score"] < exercise["max_score"]
+
+
+# 2, 3, 18. Notebooks: cell by cell, helper cells, locations named by cell ----------------------------
+
+
+def _solved_notebook() -> nbformat.NotebookNode:
+    return nbformat.reads(source_notebook("softmax"), as_version=4)
+
+
+def _cell(notebook, cell_id: str):
+    return next(c for c in notebook.cells if c.get("id") == cell_id)
+
+
+def test_a_syntax_error_in_one_cell_costs_only_what_that_cell_defines(sub):
+    notebook = _solved_notebook()
+    broken = _cell(notebook, "softmax_loss-solution")
+    broken.source = broken.source.replace("def softmax_loss(x, y):", "def softmax_loss(x, y)")
+    position = notebook.cells.index(broken) + 1
+    nbformat.write(notebook, sub / "softmax.ipynb")
+    results = _grade(sub, "softmax", "softmax_loss_vectorized", "softmax_loss")
+    assert _full(results["softmax"]) and _full(results["softmax_loss_vectorized"])
+    assert results["softmax_loss"].status == "error" and results["softmax_loss"].score == 0
+    assert f"softmax.ipynb, cell {position}, line " in results["softmax_loss"].message, results["softmax_loss"].message
+    assert "SyntaxError" in results["softmax_loss"].message
+
+
+def test_a_cell_that_hangs_costs_only_what_it_defines(sub):
+    notebook = _solved_notebook()
+    cell = _cell(notebook, "softmax_loss-solution")
+    cell.source = "while True:\n    pass\n" + cell.source
+    nbformat.write(notebook, sub / "softmax.ipynb")
+    results = _grade(sub, "softmax", "softmax_loss", options=GradingOptions(timeout=10, import_timeout=10))
+    assert _full(results["softmax"])
+    assert results["softmax_loss"].status == "error", results["softmax_loss"]
+    assert f"softmax.ipynb, cell {notebook.cells.index(cell) + 1} failed to run" in results["softmax_loss"].message
+    assert "took longer than the time limit (10 s)" in results["softmax_loss"].message
+
+
+def test_runtime_errors_name_the_notebook_cell_and_its_line(sub):
+    notebook = _solved_notebook()
+    cell = _cell(notebook, "softmax-solution")
+    cell.source = "import numpy as np\n\ndef softmax(x):\n    raise ValueError('boom')\n"
+    nbformat.write(notebook, sub / "softmax.ipynb")
+    result = _grade(sub)["softmax"]
+    messages = " ".join(c.message for c in result.checks)
+    assert f"ValueError: boom (softmax.ipynb, cell {notebook.cells.index(cell) + 1}, line 4)" in messages, messages
+
+
+def test_a_helper_in_another_cell_is_graded_as_the_notebook_runs(sub):
+    notebook = _solved_notebook()
+    cell = _cell(notebook, "softmax-solution")
+    helper = nbformat.v4.new_code_cell("SHIFT_AXIS = 1\n\ndef _shift(x):\n    return x - x.max(axis=SHIFT_AXIS, keepdims=True)")
+    notebook.cells.insert(notebook.cells.index(cell), helper)
+    cell.source = "import numpy as np\n\ndef softmax(x):\n    e = np.exp(_shift(x))\n    return e / e.sum(axis=1, keepdims=True)\n"
+    nbformat.write(notebook, sub / "softmax.ipynb")
+    assert _full(_grade(sub)["softmax"])
+
+
+def test_a_notebook_with_large_outputs_is_read_by_its_code_cells(sub):
+    notebook = _solved_notebook()
+    plot = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo" * 700_000}}
+    _cell(notebook, "softmax-solution").outputs = [nbformat.from_dict(plot)]
+    nbformat.write(notebook, sub / "softmax.ipynb")
+    assert (sub / "softmax.ipynb").stat().st_size > 6 * 2**20
+    assert _full(_grade(sub)["softmax"])
+
+
+def test_a_py_file_past_the_size_limit_is_an_error_naming_it_and_the_limit(sub):
+    _write(sub, {"softmax.py": SOLUTION + ("#" * 100 + "\n") * (6 * 2**20 // 101)})
+    result = _grade(sub)["softmax"]
+    assert result.status == "error" and result.score == 0
+    assert "softmax.py (6.0 MiB, more than the 5 MiB limit for a source file)" in result.message, result.message
+
+
+# 6. Junk folders and stray files ---------------------------------------------------------------------
+
+
+def test_junk_folders_are_neither_students_nor_code(tmp_path):
+    class_dir = tmp_path / "class"
+    _write(class_dir, {"ann/softmax.py": SOLUTION, "ann/__MACOSX/._softmax.py": "\x00\x05\x16\x07 binary",
+                       "ann/__MACOSX/softmax.py": STUB, "__MACOSX/ann/._softmax.py": "junk",
+                       ".DS_Store/x.py": "junk", "grades.xlsx": "stray", "notes.txt": "stray"})
+    report = tmp_path / "r.json"
+    outcome = CliRunner().invoke(main, ["autograde", str(class_dir), "--only", "softmax",
+                                            "--json", str(report)])
+    assert outcome.exit_code == 0, outcome.output + outcome.stderr
+    submissions = json.loads(report.read_text())["submissions"]
+    assert [s["id"] for s in submissions] == ["ann"]
+    exercise = submissions[0]["exercises"][0]
+    assert exercise["score"] == exercise["max_score"] and "message" not in exercise
+    assert "2 file(s) outside the student folders are not graded: grades.xlsx, notes.txt" in outcome.stderr
+
+
+# 8. Import time is not exercise time -----------------------------------------------------------------
+
+
+def test_a_slow_import_does_not_count_against_the_exercise_time_limit(sub):
+    _write(sub, {"softmax.py": "import time\ntime.sleep(3)\n" + SOLUTION})
+    started = time.monotonic()
+    result = _grade(sub, options=GradingOptions(timeout=2))["softmax"]
+    assert _full(result), result
+    assert time.monotonic() - started > 3
+
+
+# 10, 19. Feedback text -------------------------------------------------------------------------------
+
+
+def test_feedback_prints_the_digits_that_differ():
+    failure = compare.mismatch("loss", 18.0000216, 18.0)
+    assert failure.summary.startswith("loss: expected 18.0, got 18.00002 (error 2.16e-05")
+    assert compare.mismatch("loss", 1.5, 1.0).summary.startswith("loss: expected 1.0, got 1.5 ")
+
+
+def test_a_backward_through_a_raising_forward_blames_the_forward(sub):
+    solution = (PROJECT / "solutions" / "backprop.py").read_text()
+    broken = solution.replace("def affine_relu_forward(x, w, b):", textwrap.dedent("""\
+        def affine_relu_forward(x, w, b):
+            raise ValueError("forward boom")
+
+
+        def _unused_affine_relu_forward(x, w, b):"""))
+    _write(sub, {"backprop.py": broken})
+    result = _grade(sub, "affine_relu_backward")["affine_relu_backward"]
+    messages = " ".join(c.message for c in result.checks)
+    assert result.score == 0
+    assert "your affine_relu_forward raised ValueError: forward boom (backprop.py, line 92)" in messages, messages
