@@ -221,6 +221,7 @@ EXERCISES = [
         Scenario("scores of large magnitude", attention_inputs(mask="random", max_offset=MAX_OFFSET), attention_reference,
                  returns=("out", "cache"), call=CALL, max_examples=15, checks=(
                      stable_outputs("out", what="scores up to 1e4", floored=False,
+                                    typical={"out": "out matches torch (masked scores left out of the softmax)"},
                                     hints=(hint_if_nonfinite(NO_MAX_SHIFT, "out"),)),)),
     ), (numpy_only(points=0.5),)),
     Exercise("attention_backward", TOPIC, (
@@ -238,6 +239,7 @@ EXERCISES = [
         Scenario("scores of large magnitude", attention_inputs(mask="random", with_dout=True, max_offset=MAX_OFFSET),
                  attention_reference, returns=GRADS, driver=forward_then_backward, call=BACKWARD, max_examples=15,
                  checks=(stable_outputs(*GRADS, what="scores up to 1e4",
+                                        typical={g: f"{g} matches torch autograd (with a mask)" for g in GRADS},
                                         hints=tuple(hint_if_nonfinite(NO_MAX_SHIFT, g) for g in GRADS)),)),
     ), (numpy_only(points=0.5),)),
 ]

@@ -266,10 +266,13 @@ def gradient_checks(names, hints, suffix: str = "", points=None):
 
 
 def stable_outputs(*names: str, points: float = 1.0, hints=(), what: str = "pre-activations up to 1e3",
-                   floored: bool = True):
+                   floored: bool = True, typical: dict[str, str] | None = None):
     """Finite and right for large inputs; with `floored`, the gradients' (d...) error scales are floored
-    by their scales in the reference."""
-    return matches(*names, points=points, name=f"stable for {what}", finite=True, hints=tuple(hints),
+    by their scales in the reference. `typical` names each output's typical-inputs check (by default
+    "<d...> matches torch autograd" for gradients, "<output> matches torch" for the others)."""
+    typical = typical or {name: f"{name} matches torch autograd" if name.startswith("d") else f"{name} matches torch"
+                          for name in names}
+    return matches(*names, points=points, name=f"stable for {what}", finite=True, typical=typical, hints=tuple(hints),
                    scale=_gradient_scale if floored else None)
 
 
@@ -431,6 +434,8 @@ EXERCISES = [
         Scenario("scores of large magnitude", temporal_scores(masked=None, max_offset=1e4, spread=50),
                  temporal_softmax_reference, returns=("loss", "dx"), call=LOSS_CALL, max_examples=15, checks=(
                      stable_outputs("loss", "dx", what="scores of magnitude up to 1e4", floored=False,
+                                    typical={"loss": "loss: masked steps contribute nothing",
+                                             "dx": "dx matches torch autograd, zero at masked steps"},
                                     hints=_nonfinite_hints(NO_MAX_SHIFT, ("loss", "dx"))),)),
     ), (numpy_only(points=0.5),)),
 ]
