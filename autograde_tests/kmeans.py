@@ -608,7 +608,7 @@ def plusplus_problems(draw):
 EXERCISES = [
     Exercise("kmeans_assign", TOPIC, (
         Scenario("points and centroids", assignment_problems(), assign_reference, returns="labels",
-                 call={"args": ("X", "centroids")}, max_examples=40, checks=(
+                 call={"args": ("X", "centroids")}, max_examples=80, checks=(
                      Check("labels match torch", 2.0, _labels_equal("labels"), hints=(
                          hint_if_close(FARTHEST, "labels", lambda ex, exp: exp["farthest"]),)),
                      unchanged_inputs(points=0.5),

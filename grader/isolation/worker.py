@@ -18,6 +18,7 @@ import os
 import pkgutil
 import random
 import resource
+import signal
 import sys
 import time
 import traceback
@@ -28,7 +29,7 @@ import numpy as np
 
 import autograde_tests.drivers
 from grader.isolation import cells, codec, confine, drivers
-from grader.isolation.confine_kernel import PR_SET_CHILD_SUBREAPER, prctl
+from grader.isolation.confine_kernel import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 from grader.isolation.forbidden import FORBIDDEN_MODULES, install_placeholders  # noqa: F401  (re-exported)
 from grader.isolation.sources import find_sources, unit_key, units
 
@@ -262,6 +263,9 @@ def main(conn, root: str, skip: list[str], exercise_names: list[str], sandbox: s
     def send(message) -> None:
         conn.send_bytes(codec.encode(message))
 
+    # A worker dies with the forkserver it was forked from (which leaves when the grading process
+    # does, even one killed by SIGKILL, such as a lost Dask worker): nothing is left behind.
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     try:
         _isolate(root_path, conn, sandbox, scratch)
     except Exception as exc:  # never grade with less confinement than the run announced
