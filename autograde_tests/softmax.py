@@ -146,9 +146,20 @@ def _rows_sum_to_one(example, outcome, expected):
     return None
 
 
+def _rounding_scale(example, expected, output):
+    """The size of the terms each output is computed from, which sets its rounding error at large
+    scores however small the output: the loss is log-sum-exp minus the correct score (scores of about
+    1e4); dx is (probs - onehot(y)) / N, terms of size 1 / N. Other outputs: their own size."""
+    if output == "loss":
+        return example["x"] if "x" in example else np.dot(example["X"], example["W"])
+    if output == "dx":
+        return 1.0 / len(example["y"])
+    return None
+
+
 def _stable(*outputs: str, typical: dict[str, str], hints=()) -> Check:
     return matches(*outputs, points=1.0, name="stable for scores of magnitude up to 1e4", finite=True,
-                   typical=typical, hints=_stability_hints(*outputs) + tuple(hints))
+                   scale=_rounding_scale, typical=typical, hints=_stability_hints(*outputs) + tuple(hints))
 
 
 # Exercises --------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def warm_up_workers(timeout: float = 600) -> None:
             worker, _ = start_worker(Path(empty), [], timeout=timeout, sandbox=confine.level())
         except (WorkerFailure, confine.SandboxError):
             return  # the students' own starts will say what is wrong
-        worker.close()
+        worker.kill()
 
 
 def _from_dict(cls, data: dict, nested: dict):

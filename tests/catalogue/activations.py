@@ -48,7 +48,8 @@ MISTAKES = [
     mistake("tanh_forward", "tanh from exponentials overflows",
             (_TANH, "    out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))\n    cache = out\n"), loses=_STABLE),
     mistake("tanh_forward", "(1 - exp(-x)) / (1 + exp(-x)) is tanh(x / 2)",
-            (_TANH, "    out = (1 - np.exp(-x)) / (1 + np.exp(-x))\n    cache = out\n"), loses=_OUT),
+            (_TANH, "    out = (1 - np.exp(-x)) / (1 + np.exp(-x))\n    cache = out\n"),
+            loses=(_OUT, _STABLE)),  # exp(1000) overflows too: inf / inf
     mistake("tanh_forward", "np.tanh(x, out=x)", (_TANH, "    out = np.tanh(x, out=x)\n    cache = out\n"), loses=_SAME),
     mistake("tanh_backward", "1 - x**2 instead of 1 - tanh(x)**2",
             (_TANH, "    out = np.tanh(x)\n    cache = x\n"), loses=_DX, hint="not 1 - x**2"),
@@ -127,7 +128,7 @@ MISTAKES = [
     mistake("softplus_backward", "sigma(-x)", (_SOFTPLUS_GRAD, "    dx = dout / (1 + np.exp(np.minimum(x, 700)))\n"),
             loses=_DX, hint="this is sigma(-x)"),
     mistake("softplus_backward", "exp(x) as the derivative", (_SOFTPLUS_GRAD, "    dx = dout * np.exp(x)\n"),
-            loses=_DX, hint="not exp(x)"),
+            loses=(_DX, _STABLE), hint="not exp(x)"),  # and exp(1000) overflows
     mistake("softplus_backward", "exp(x) / (1 + exp(x)) overflows",
             (_SOFTPLUS_GRAD, "    dx = dout * np.exp(x) / (1 + np.exp(x))\n"), loses=_STABLE, hint="np.exp overflows"),
     # swish

@@ -100,7 +100,8 @@ MISTAKES = [
     mistake("temporal_softmax_loss", "divided by the number of unmasked steps",
             ("mask_flat * log_probs[np.arange(N * T), y_flat]) / N", "mask_flat * log_probs[np.arange(N * T), y_flat]) / mask_flat.sum()"),
             ("    dx_flat /= N\n", "    dx_flat /= mask_flat.sum()\n"),
-            loses=(_MASKED_LOSS, _MASKED_DX), hint="number of unmasked steps"),
+            loses=(_MASKED_LOSS, _MASKED_DX, "stable for scores of magnitude up to 1e4"), hint="number of unmasked steps"),
+    # (a fully masked batch divides 0 by 0)
     mistake("temporal_softmax_loss", "divided by N*T",
             ("mask_flat * log_probs[np.arange(N * T), y_flat]) / N", "mask_flat * log_probs[np.arange(N * T), y_flat]) / (N * T)"),
             ("    dx_flat /= N\n", "    dx_flat /= N * T\n"),
