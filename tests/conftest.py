@@ -23,7 +23,7 @@ from grader.engine.shrinking import ShrinkBudget
 from tests.catalogue import PROJECT, topic_modules
 
 OPTIONS = GradingOptions(timeout=60)
-# For mistakes whose feedback no test reads: the verdict never depends on shrinking.
+# For mistakes graded without shrinking (see shrunk_mistakes): the verdict never depends on it.
 NO_SHRINKING = GradingOptions(timeout=60, shrink=ShrinkBudget(calls=0))
 _CACHE_VARIABLE = "DLGRADE_CACHE_DIR"
 
@@ -77,16 +77,31 @@ class TopicCache:
         return self._done[topic]
 
 
+def shrunk_mistakes(variants) -> set[str]:
+    """The mistakes graded with shrinking: each exercise's first one with a hint.
+
+    Shrinking never changes a verdict, and a hint is recognised on whichever failing input the
+    feedback shows, so the others are graded without it (their hints are then checked on the first
+    failing planned input): shrinking all 360 hinted mistakes cost about 85% of the catalogue's time.
+    One per exercise keeps every exercise's shrinking and its hints on shrunk inputs tested."""
+    firsts: dict[str, str] = {}
+    for _, variant in variants:
+        if getattr(variant, "hint", None):
+            firsts.setdefault(variant.exercise, variant.id)
+    return set(firsts.values())
+
+
 def _grade_variants(kind: str, topic: str, tmp: Path) -> dict[str, object]:
     def grade(indexed):
         index, (_, variant) = indexed
         folder = tmp / f"{topic}_{kind.lower()}{index}"
         folder.mkdir()
         (folder / f"{topic}.py").write_text(variant.source(topic))
-        options = OPTIONS if getattr(variant, "hint", None) else NO_SHRINKING
+        options = OPTIONS if variant.id in shrunk else NO_SHRINKING
         return variant.id, grade_folder(folder, (variant.exercise,), options=options).exercises[0]
 
     variants = catalogue_variants(kind, topic)
+    shrunk = shrunk_mistakes(variants)
     for _, variant in variants:  # plans first: hypothesis must not run beside the grading threads
         plan_for((variant.exercise,))
     with ThreadPoolExecutor(max_workers=2) as pool:

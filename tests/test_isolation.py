@@ -17,7 +17,7 @@ from tests.catalogue import PROJECT
 from tests.conftest import grade_folder, plan_for
 
 NAMES = ("softmax",)  # the topic: the exercise `softmax` and three others
-FAST = GradingOptions(timeout=4, import_timeout=30)
+FAST = GradingOptions(timeout=4, import_timeout=10)  # an import that hangs costs 10 s, not 30
 
 
 def _submission(tmp_path: Path, hostile: str, name: str = "student") -> Path:
