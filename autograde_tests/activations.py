@@ -21,25 +21,6 @@ from grader.isolation.drivers import forward_then_backward
 
 TOPIC = "activations"
 
-GAP = 1e-2          # inputs stay this far from every kink, so any subgradient there is accepted
-TYPICAL = 8.0       # typical inputs lie in [-8, 8]: both sides of every kink (relu6's at 6 included)
-LARGE = (20.0, 1e3)  # magnitudes of the large inputs, where naive exponentials overflow
-# Activations are O(1)-scaled functions, so an absolute error of ATOL is rounding whatever the size of
-# the output: sigmoid(-30) computed as 0.5 * (1 + tanh(-15)) is off by 1e-17 absolutely (1e-3
-# relatively). Comparisons therefore use an error scale of at least 1.
-SCALE = 1.0
-
-OVERFLOW = ("np.exp overflows for inputs of large magnitude: exponentiate only non-positive numbers "
-            "(e.g. branch on the sign of x, or use np.logaddexp / np.log1p(np.exp(-np.abs(x))))")
-
-
-def _sigmoid(x):
-    return np.exp(-np.logaddexp(0, -x))
-
-
-def _softplus(x):
-    return np.logaddexp(0, x)
-
 
 # References -------------------------------------------------------------------------------------
 
@@ -65,7 +46,15 @@ def reference_of(activation: Activation):
     return reference
 
 
-# Inputs -----------------------------------------------------------------------------------------
+def _elu_reference(x, alpha):
+    return F.elu(x, alpha=1.0 if alpha is None else alpha)
+
+
+# Strategies -------------------------------------------------------------------------------------
+
+GAP = 1e-2          # inputs stay this far from every kink, so any subgradient there is accepted
+TYPICAL = 8.0       # typical inputs lie in [-8, 8]: both sides of every kink (relu6's at 6 included)
+LARGE = (20.0, 1e3)  # magnitudes of the large inputs, where naive exponentials overflow
 
 
 def _elements(low: float, high: float, holes=()):
@@ -101,7 +90,7 @@ def per_feature_alpha(shape):
 
 
 @st.composite
-def activation_inputs(draw, *, elements, hyperparameters, with_dout: bool, two_dimensional: bool = False):
+def activation_inputs(draw, *, two_dimensional: bool = False, elements, hyperparameters, with_dout: bool):
     """Dicts x (any small shape, or (N, D)), the activation's hyperparameters, and dout shaped like x."""
     if two_dimensional:
         shape = (draw(st.integers(1, 5)), draw(st.integers(1, 4)))
@@ -114,20 +103,18 @@ def activation_inputs(draw, *, elements, hyperparameters, with_dout: bool, two_d
     return example
 
 
-# The activations --------------------------------------------------------------------------------
+# Hints ------------------------------------------------------------------------------------------
+
+OVERFLOW = ("np.exp overflows for inputs of large magnitude: exponentiate only non-positive numbers "
+            "(e.g. branch on the sign of x, or use np.logaddexp / np.log1p(np.exp(-np.abs(x))))")
 
 
-@dataclass(frozen=True)
-class Activation:
-    name: str
-    function: object            # torch: function(x, alpha) -> out; alpha is None when not given
-    kinks: tuple = ()
-    hyperparameters: object = no_hyperparameters
-    per_feature: bool = False   # prelu: x (N, D), alpha (D,) learned, so backward also returns dalpha
-    forward_hints: tuple = ()
-    backward_hints: tuple = ()  # for dx
-    dalpha_hints: tuple = ()
-    stability_hints: tuple = ()
+def _sigmoid(x):
+    return np.exp(-np.logaddexp(0, -x))
+
+
+def _softplus(x):
+    return np.logaddexp(0, x)
 
 
 def _alpha(example, default):
@@ -153,8 +140,44 @@ WRONG_SIDE = "the slope alpha is applied on the wrong side: it scales the negati
 WRONG_SIDE_GRAD = "the gradient uses the slope on the wrong side: dx = dout where x > 0, alpha * dout where x <= 0"
 
 
-def _elu_reference(x, alpha):
-    return F.elu(x, alpha=1.0 if alpha is None else alpha)
+# Checks -----------------------------------------------------------------------------------------
+
+# Activations are O(1)-scaled functions, so an absolute error of ATOL is rounding whatever the size of
+# the output: sigmoid(-30) computed as 0.5 * (1 + tanh(-15)) is off by 1e-17 absolutely (1e-3
+# relatively). Comparisons therefore use an error scale of at least 1.
+SCALE = 1.0
+
+
+def close_to_torch(output: str, *, points: float, name: str | None = None, hints=()) -> Check:
+    return matches(output, points=points, name=name, scale=SCALE, hints=tuple(hints))
+
+
+def stable(*outputs: str, typical: dict[str, str], hints=()) -> Check:
+    """Finite and right on large inputs, for the outputs right on typical ones (`typical`: their checks)."""
+    hints = tuple(hints) + tuple(hint_if_nonfinite(OVERFLOW, output) for output in outputs)
+    return matches(*outputs, points=1.0, name="stable for inputs of magnitude up to 1e3", scale=SCALE, finite=True,
+                   typical=typical, hints=hints)
+
+
+def large_inputs_unchanged() -> Check:
+    """Inputs not modified, on the large inputs too: in-place clipping against overflow changes only those."""
+    return unchanged_inputs(points=0.25, name="inputs of large magnitude are not modified")
+
+
+# Exercises --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    function: object            # torch: function(x, alpha) -> out; alpha is None when not given
+    kinks: tuple = ()
+    hyperparameters: object = no_hyperparameters
+    per_feature: bool = False   # prelu: x (N, D), alpha (D,) learned, so backward also returns dalpha
+    forward_hints: tuple = ()
+    backward_hints: tuple = ()  # for dx
+    dalpha_hints: tuple = ()
+    stability_hints: tuple = ()
 
 
 ACTIVATIONS = (
@@ -252,28 +275,9 @@ ACTIVATIONS = (
 )
 
 
-# Exercises --------------------------------------------------------------------------------------
-
-
-def close_to_torch(output: str, *, points: float, name: str | None = None, hints=()) -> Check:
-    return matches(output, points=points, name=name, scale=SCALE, hints=tuple(hints))
-
-
-def stable(*outputs: str, typical: dict[str, str], hints=()) -> Check:
-    """Finite and right on large inputs, for the outputs right on typical ones (`typical`: their checks)."""
-    hints = tuple(hints) + tuple(hint_if_nonfinite(OVERFLOW, output) for output in outputs)
-    return matches(*outputs, points=1.0, name="stable for inputs of magnitude up to 1e3", scale=SCALE, finite=True,
-                   typical=typical, hints=hints)
-
-
-def large_inputs_unchanged() -> Check:
-    """Inputs not modified, on the large inputs too: in-place clipping against overflow changes only those."""
-    return unchanged_inputs(points=0.25, name="inputs of large magnitude are not modified")
-
-
 def _inputs(activation: Activation, elements, *, with_dout: bool):
-    return activation_inputs(elements=elements, hyperparameters=activation.hyperparameters, with_dout=with_dout,
-                             two_dimensional=activation.per_feature)
+    return activation_inputs(two_dimensional=activation.per_feature, elements=elements,
+                             hyperparameters=activation.hyperparameters, with_dout=with_dout)
 
 
 def _call(activation: Activation) -> dict:

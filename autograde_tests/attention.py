@@ -22,53 +22,9 @@ from grader.engine.checks import (Check, Exercise, Failure, Scenario, failed_cal
 from grader.isolation.drivers import forward_then_backward
 
 TOPIC = "attention"
-MAX_OFFSET = 1e4
 
 
-# Inputs -----------------------------------------------------------------------------------------
-
-
-def _random_mask(draw, n: int, tq: int, tk: int):
-    """Booleans (N, Tq, Tk) with at least one True per query row."""
-    mask = draw(hnp.arrays(np.bool_, (n, tq, tk)))
-    allowed = draw(hnp.arrays(np.int64, (n, tq), elements=st.integers(0, tk - 1)))
-    np.put_along_axis(mask, allowed[..., None], True, axis=2)
-    return mask
-
-
-@st.composite
-def attention_inputs(draw, *, mask: str | None = None, with_dout: bool = False, max_offset: float = 0.0):
-    """Dicts q (N, Tq, D), k (N, Tk, D), v (N, Tk, Dv)[, mask (N, Tq, Tk)][, dout (N, Tq, Dv)]; Tq = Tk half
-    the time (self-attention). mask: None, "random" or "padded" (keys masked for every query, whose values
-    are the only nonzero ones). With max_offset, the scaled scores of a query row sit at an offset up to
-    max_offset and within 50 of each other: a first feature of the keys equal to 1 carries it."""
-    n, tq, d, dv = draw(st.integers(1, 2)), draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    tk = tq if draw(st.booleans()) else draw(st.integers(1, 4))
-    if mask == "padded":
-        assume(tk >= 2)
-    q, k = draw(dst.float_arrays((n, tq, d), magnitude=2.0)), draw(dst.float_arrays((n, tk, d), magnitude=2.0))
-    v = draw(dst.float_arrays((n, tk, dv), magnitude=2.0))
-    if max_offset:
-        offsets = draw(dst.float_arrays((n, tq), min_value=-max_offset, max_value=max_offset))
-        k[..., 0] = 1.0
-        q[..., 0] += offsets * np.sqrt(d)
-    example = {"q": q, "k": k, "v": v}
-    if mask == "random":
-        example["mask"] = _random_mask(draw, n, tq, tk)
-    elif mask == "padded":
-        keys = draw(hnp.arrays(np.bool_, (n, tk)))
-        keys[:, 0], keys[:, -1] = True, False
-        keys = keys[:, draw(st.permutations(range(tk)))]
-        example["mask"] = np.ascontiguousarray(np.broadcast_to(keys[:, None, :], (n, tq, tk)))
-        padding = draw(hnp.arrays(np.float64, (n, tk, dv), elements=st.one_of(
-            dst.floats(min_value=1.0, max_value=10.0), dst.floats(min_value=-10.0, max_value=-1.0))))
-        example["v"] = np.where(keys[..., None], 0.0, padding)
-    if with_dout:
-        example["dout"] = draw(dst.float_arrays((n, tq, dv), magnitude=1.0))
-    return example
-
-
-# Torch model ------------------------------------------------------------------------------------
+# References -------------------------------------------------------------------------------------
 
 
 def attention_model(*, scale="sqrt", softmax_dim=-1, mask_after=False, mask_ignored=False, no_scale_in_grad=False,
@@ -119,7 +75,52 @@ def attention_reference(example):
     return found | _magnitudes(example, found["weights"])
 
 
-# Checks and hints -------------------------------------------------------------------------------
+# Strategies -------------------------------------------------------------------------------------
+
+MAX_OFFSET = 1e4
+
+
+def _random_mask(draw, n: int, tq: int, tk: int):
+    """Booleans (N, Tq, Tk) with at least one True per query row."""
+    mask = draw(hnp.arrays(np.bool_, (n, tq, tk)))
+    allowed = draw(hnp.arrays(np.int64, (n, tq), elements=st.integers(0, tk - 1)))
+    np.put_along_axis(mask, allowed[..., None], True, axis=2)
+    return mask
+
+
+@st.composite
+def attention_inputs(draw, *, max_offset: float = 0.0, mask: str | None = None, with_dout: bool = False):
+    """Dicts q (N, Tq, D), k (N, Tk, D), v (N, Tk, Dv)[, mask (N, Tq, Tk)][, dout (N, Tq, Dv)]; Tq = Tk half
+    the time (self-attention). mask: None, "random" or "padded" (keys masked for every query, whose values
+    are the only nonzero ones). With max_offset, the scaled scores of a query row sit at an offset up to
+    max_offset and within 50 of each other: a first feature of the keys equal to 1 carries it."""
+    n, tq, d, dv = draw(st.integers(1, 2)), draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    tk = tq if draw(st.booleans()) else draw(st.integers(1, 4))
+    if mask == "padded":
+        assume(tk >= 2)
+    q, k = draw(dst.float_arrays((n, tq, d), magnitude=2.0)), draw(dst.float_arrays((n, tk, d), magnitude=2.0))
+    v = draw(dst.float_arrays((n, tk, dv), magnitude=2.0))
+    if max_offset:
+        offsets = draw(dst.float_arrays((n, tq), min_value=-max_offset, max_value=max_offset))
+        k[..., 0] = 1.0
+        q[..., 0] += offsets * np.sqrt(d)
+    example = {"q": q, "k": k, "v": v}
+    if mask == "random":
+        example["mask"] = _random_mask(draw, n, tq, tk)
+    elif mask == "padded":
+        keys = draw(hnp.arrays(np.bool_, (n, tk)))
+        keys[:, 0], keys[:, -1] = True, False
+        keys = keys[:, draw(st.permutations(range(tk)))]
+        example["mask"] = np.ascontiguousarray(np.broadcast_to(keys[:, None, :], (n, tq, tk)))
+        padding = draw(hnp.arrays(np.float64, (n, tk, dv), elements=st.one_of(
+            dst.floats(min_value=1.0, max_value=10.0), dst.floats(min_value=-10.0, max_value=-1.0))))
+        example["v"] = np.where(keys[..., None], 0.0, padding)
+    if with_dout:
+        example["dout"] = draw(dst.float_arrays((n, tq, dv), magnitude=1.0))
+    return example
+
+
+# Hints ------------------------------------------------------------------------------------------
 
 
 def _dscores(example, expected):
@@ -152,12 +153,16 @@ DK_TRANSPOSE = "dk = dscoresᵀ q / sqrt(D): the transpose of dscores (over its 
 DV_TRANSPOSE = "dv = weightsᵀ dout: the transpose of the weights (over their last two axes) is missing"
 NO_MAX_SHIFT = ("the result overflows for large scores: subtract each row's maximum score (over the keys a query "
                 "may attend to) before exponentiating")
-FINITE_FILL = ("a masked key got a nonzero weight: exclude masked scores with -np.inf (a finite fill such as -1e4 "
-               "is not small enough when the scores themselves are near -1e4)")
 
 
 def _hints(table: dict, output: str):
     return tuple(hint_if_variant(text, output, label) for label, text in table.items())
+
+
+# Checks -----------------------------------------------------------------------------------------
+
+FINITE_FILL = ("a masked key got a nonzero weight: exclude masked scores with -np.inf (a finite fill such as -1e4 "
+               "is not small enough when the scores themselves are near -1e4)")
 
 
 def _exact_zero(output: str, where, summary: str) -> Check:
@@ -189,10 +194,6 @@ def _padded_keys(example):
 PADDED_OUT = "v is 0 at every key a query may attend to, so out is exactly 0 when masked keys get zero weight"
 PADDED_GRAD = "these keys are masked for every query, so their gradients are exactly 0"
 
-CALL = {"args": ("q", "k", "v"), "kwargs": ("mask",)}
-BACKWARD = {"forward": "attention_forward", **CALL}
-GRADS = ("dq", "dk", "dv")
-
 
 def _gradient_check(name: str, points: float, suffix: str = ""):
     # The untransposed products have the shape of the other axis: judged on the raw return.
@@ -202,6 +203,12 @@ def _gradient_check(name: str, points: float, suffix: str = ""):
         hints += (hint_if_returned(DK_TRANSPOSE, 1, _dk_untransposed),)
     return matches(name, points=points, name=f"{name} matches torch autograd{suffix}", scale=reference_scale, hints=hints)
 
+
+# Exercises --------------------------------------------------------------------------------------
+
+CALL = {"args": ("q", "k", "v"), "kwargs": ("mask",)}
+BACKWARD = {"forward": "attention_forward", **CALL}
+GRADS = ("dq", "dk", "dv")
 
 EXERCISES = [
     Exercise("attention_forward", TOPIC, (
@@ -215,10 +222,10 @@ EXERCISES = [
                              scale=reference_scale, hints=_hints(MASK_HINTS | FORWARD_HINTS, "out")),
                      unchanged_inputs(points=0.5, name="inputs (mask included) are not modified"),
                  )),
-        Scenario("padded keys, scores up to 1e4", attention_inputs(mask="padded", max_offset=MAX_OFFSET),
+        Scenario("padded keys, scores up to 1e4", attention_inputs(max_offset=MAX_OFFSET, mask="padded"),
                  attention_reference, returns=("out", "cache"), call=CALL, max_examples=15,
                  checks=(_exact_zero("out", _every_element, PADDED_OUT),)),
-        Scenario("scores of large magnitude", attention_inputs(mask="random", max_offset=MAX_OFFSET), attention_reference,
+        Scenario("scores of large magnitude", attention_inputs(max_offset=MAX_OFFSET, mask="random"), attention_reference,
                  returns=("out", "cache"), call=CALL, max_examples=15, checks=(
                      stable_outputs("out", what="scores up to 1e4", floored=False,
                                     typical={"out": "out matches torch (masked scores left out of the softmax)"},
@@ -233,10 +240,10 @@ EXERCISES = [
         Scenario("random mask", attention_inputs(mask="random", with_dout=True), attention_reference, returns=GRADS,
                  driver=forward_then_backward, call=BACKWARD, checks=tuple(
                      _gradient_check(name, 0.5, " (with a mask)") for name in GRADS)),
-        Scenario("padded keys, scores up to 1e4", attention_inputs(mask="padded", with_dout=True, max_offset=MAX_OFFSET),
+        Scenario("padded keys, scores up to 1e4", attention_inputs(max_offset=MAX_OFFSET, mask="padded", with_dout=True),
                  attention_reference, returns=GRADS, driver=forward_then_backward, call=BACKWARD, max_examples=15,
                  checks=(_exact_zero("dk", _padded_keys, PADDED_GRAD), _exact_zero("dv", _padded_keys, PADDED_GRAD))),
-        Scenario("scores of large magnitude", attention_inputs(mask="random", with_dout=True, max_offset=MAX_OFFSET),
+        Scenario("scores of large magnitude", attention_inputs(max_offset=MAX_OFFSET, mask="random", with_dout=True),
                  attention_reference, returns=GRADS, driver=forward_then_backward, call=BACKWARD, max_examples=15,
                  checks=(stable_outputs(*GRADS, what="scores up to 1e4",
                                         typical={g: f"{g} matches torch autograd (with a mask)" for g in GRADS},

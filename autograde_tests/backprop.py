@@ -23,76 +23,18 @@ from grader.isolation.drivers import forward_then_backward
 
 TOPIC = "backprop"
 
-KINK_GAP = 1e-2  # pre-activations stay this far from the ReLU's kink, so any subgradient there is accepted
-
-
-# Inputs -----------------------------------------------------------------------------------------
-
-
-def _nonzero_elements(magnitude: float = 3.0):
-    return st.one_of(dst.floats(min_value=-magnitude, max_value=-KINK_GAP),
-                     dst.floats(min_value=KINK_GAP, max_value=magnitude))
-
-
-def _data_shape(draw, n: int, *, min_dims: int, max_dims: int) -> tuple[int, ...]:
-    """(N, d1, ..., dk), with 1 + k between min_dims and max_dims."""
-    return (n,) + tuple(draw(hnp.array_shapes(min_dims=min_dims - 1, max_dims=max_dims - 1, min_side=1, max_side=3)))
-
-
-def _pre_activations(x, w, b):
-    return x.reshape(len(x), -1) @ w + b
-
-
-@st.composite
-def affine_inputs(draw, *, min_dims: int = 2, max_dims: int = 2, with_dout: bool = False, relu: bool = False):
-    """Dicts x (N, d1, ..., dk), w (D, M), b (M,), optionally dout (N, M); with `relu`, x w + b stays
-    away from 0 (the ReLU's kink)."""
-    n, m = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    x = draw(dst.float_arrays(_data_shape(draw, n, min_dims=min_dims, max_dims=max_dims)))
-    d = int(np.prod(x.shape[1:]))
-    example = {"x": x, "w": draw(dst.float_arrays((d, m), magnitude=1.0)), "b": draw(dst.float_arrays((m,), magnitude=1.0))}
-    if relu:
-        assume(np.abs(_pre_activations(x, example["w"], example["b"])).min() >= KINK_GAP)
-    if with_dout:
-        example["dout"] = draw(dst.float_arrays((n, m)))
-    return example
-
-
-@st.composite
-def relu_inputs(draw, *, with_dout: bool = False):
-    shape = draw(dst.shapes(max_dims=3))
-    example = {"x": draw(hnp.arrays(np.float64, shape, elements=_nonzero_elements()))}
-    if with_dout:
-        example["dout"] = draw(dst.float_arrays(shape))
-    return example
-
-
-@st.composite
-def network_inputs(draw, *, with_labels: bool):
-    """Dicts X (N, d1[, d2]), W1 (D, H), b1 (H,), W2 (H, C), b2 (C,), reg [, y (N,)], hidden layer off its kink."""
-    n, h, c = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(2, 4))
-    X = draw(dst.float_arrays(_data_shape(draw, n, min_dims=2, max_dims=3)))
-    d = int(np.prod(X.shape[1:]))
-    example = {"X": X, "W1": draw(dst.float_arrays((d, h), magnitude=1.0)),
-               "b1": draw(dst.float_arrays((h,), magnitude=1.0)), "W2": draw(dst.float_arrays((h, c), magnitude=1.0)),
-               "b2": draw(dst.float_arrays((c,), magnitude=1.0)), "reg": draw(dst.regularizations())}
-    assume(np.abs(_pre_activations(X, example["W1"], example["b1"])).min() >= KINK_GAP)
-    if with_labels:
-        example["y"] = draw(dst.labels(n, c))
-    return example
-
-
-@st.composite
-def network_sizes(draw):
-    """Constructor arguments, large enough (W1 >= 200 weights, W2 >= 50) for the statistical checks."""
-    return {"input_dim": draw(st.integers(20, 40)), "hidden_dim": draw(st.integers(10, 20)),
-            "num_classes": draw(st.integers(5, 10)), "weight_scale": draw(dst.floats(min_value=1e-3, max_value=0.5)),
-            "reg": draw(dst.regularizations()), "seed": draw(st.integers(0, 2**31 - 2))}
-
 
 # References -------------------------------------------------------------------------------------
 # Sums that cancel to nearly 0 carry rounding noise of the size of the terms they sum, in any order of
 # summation, which is no mistake: the references give that size as each output's `scale_of(output)`.
+
+
+def _flat(x):
+    return x.reshape(len(x), -1)
+
+
+def _pre_activations(x, w, b):
+    return x.reshape(len(x), -1) @ w + b
 
 
 def _magnitudes(x, w, b, dout=None, mask=1.0) -> dict:
@@ -170,15 +112,73 @@ def _grad(name: str) -> str:
     return f"grads['{name}']"
 
 
+# Strategies -------------------------------------------------------------------------------------
+
+KINK_GAP = 1e-2  # pre-activations stay this far from the ReLU's kink, so any subgradient there is accepted
+
+
+def _nonzero_elements(magnitude: float = 3.0):
+    return st.one_of(dst.floats(min_value=-magnitude, max_value=-KINK_GAP),
+                     dst.floats(min_value=KINK_GAP, max_value=magnitude))
+
+
+def _data_shape(draw, n: int, *, min_dims: int, max_dims: int) -> tuple[int, ...]:
+    """(N, d1, ..., dk), with 1 + k between min_dims and max_dims."""
+    return (n,) + tuple(draw(hnp.array_shapes(min_dims=min_dims - 1, max_dims=max_dims - 1, min_side=1, max_side=3)))
+
+
+@st.composite
+def affine_inputs(draw, *, min_dims: int = 2, max_dims: int = 2, relu: bool = False, with_dout: bool = False):
+    """Dicts x (N, d1, ..., dk), w (D, M), b (M,), optionally dout (N, M); with `relu`, x w + b stays
+    away from 0 (the ReLU's kink)."""
+    n, m = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    x = draw(dst.float_arrays(_data_shape(draw, n, min_dims=min_dims, max_dims=max_dims)))
+    d = int(np.prod(x.shape[1:]))
+    example = {"x": x, "w": draw(dst.float_arrays((d, m), magnitude=1.0)), "b": draw(dst.float_arrays((m,), magnitude=1.0))}
+    if relu:
+        assume(np.abs(_pre_activations(x, example["w"], example["b"])).min() >= KINK_GAP)
+    if with_dout:
+        example["dout"] = draw(dst.float_arrays((n, m)))
+    return example
+
+
+@st.composite
+def relu_inputs(draw, *, with_dout: bool = False):
+    shape = draw(dst.shapes(max_dims=3))
+    example = {"x": draw(hnp.arrays(np.float64, shape, elements=_nonzero_elements()))}
+    if with_dout:
+        example["dout"] = draw(dst.float_arrays(shape))
+    return example
+
+
+@st.composite
+def network_inputs(draw, *, with_labels: bool):
+    """Dicts X (N, d1[, d2]), W1 (D, H), b1 (H,), W2 (H, C), b2 (C,), reg [, y (N,)], hidden layer off its kink."""
+    n, h, c = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(2, 4))
+    X = draw(dst.float_arrays(_data_shape(draw, n, min_dims=2, max_dims=3)))
+    d = int(np.prod(X.shape[1:]))
+    example = {"X": X, "W1": draw(dst.float_arrays((d, h), magnitude=1.0)),
+               "b1": draw(dst.float_arrays((h,), magnitude=1.0)), "W2": draw(dst.float_arrays((h, c), magnitude=1.0)),
+               "b2": draw(dst.float_arrays((c,), magnitude=1.0)), "reg": draw(dst.regularizations())}
+    assume(np.abs(_pre_activations(X, example["W1"], example["b1"])).min() >= KINK_GAP)
+    if with_labels:
+        example["y"] = draw(dst.labels(n, c))
+    return example
+
+
+@st.composite
+def network_sizes(draw):
+    """Constructor arguments, large enough (W1 >= 200 weights, W2 >= 50) for the statistical checks."""
+    return {"input_dim": draw(st.integers(20, 40)), "hidden_dim": draw(st.integers(10, 20)),
+            "num_classes": draw(st.integers(5, 10)), "weight_scale": draw(dst.floats(min_value=1e-3, max_value=0.5)),
+            "reg": draw(dst.regularizations()), "seed": draw(st.integers(0, 2**31 - 2))}
+
+
 # Hints ------------------------------------------------------------------------------------------
 
 
 def _n(example) -> int:
     return len(example.get("x", example.get("X")))
-
-
-def _flat(x):
-    return x.reshape(len(x), -1)
 
 
 FLATTENED_DX = hint_if_returned("dx is flattened to (N, D): reshape it to the shape of x (dx = ... .reshape(x.shape))",
@@ -241,7 +241,11 @@ def _grad_hints(name: str):
     return tuple(hints)
 
 
-# Checks of the construction ---------------------------------------------------------------------
+AFFINE_HINTS = {"dx": (FLATTENED_DX,), "dw": (DW_TRANSPOSED,), "db": (DB_WRONG_AXIS, DB_AVERAGED)}
+SANDWICH_HINTS = {name: _sandwich_hints(i, name) + AFFINE_HINTS[name] for i, name in enumerate(("dx", "dw", "db"))}
+
+
+# Checks -----------------------------------------------------------------------------------------
 
 # Each weight matrix is tested twice, on z = W / weight_scale: its mean (|sum z| / sqrt(n), N(0, 1) for
 # correct weights) and its second moment (sum z^2, chi-squared with n degrees of freedom), each
@@ -368,11 +372,6 @@ def _relu_cache_is_x(example, outcome, expected):
     return None
 
 
-# Exercises --------------------------------------------------------------------------------------
-
-AFFINE_ARGS = {"args": ("x", "w", "b")}
-
-
 def _affine_gradient_checks(suffix: str = "", *, dx_points, dw_points, db_points=None, hints=None):
     hints = hints or {}
     checks = [matches("dx", scale=reference_scale, points=dx_points, name=f"dx matches torch autograd{suffix}", hints=hints.get("dx", ())),
@@ -382,9 +381,11 @@ def _affine_gradient_checks(suffix: str = "", *, dx_points, dw_points, db_points
     return checks
 
 
+# Exercises --------------------------------------------------------------------------------------
+
+AFFINE_ARGS = {"args": ("x", "w", "b")}
+
 MULTI = " (x of more than two dimensions)"
-AFFINE_HINTS = {"dx": (FLATTENED_DX,), "dw": (DW_TRANSPOSED,), "db": (DB_WRONG_AXIS, DB_AVERAGED)}
-SANDWICH_HINTS = {name: _sandwich_hints(i, name) + AFFINE_HINTS[name] for i, name in enumerate(("dx", "dw", "db"))}
 
 EXERCISES = [
     Exercise("affine_forward", TOPIC, (

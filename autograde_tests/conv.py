@@ -21,125 +21,6 @@ from grader.isolation.drivers import call_expecting_error, forward_then_backward
 TOPIC = "conv"
 
 
-# Strategies -------------------------------------------------------------------------------------
-
-
-@st.composite
-def window_axes(draw, *, stride: int, pad: int, max_kernel: int, max_out: int, min_out: int = 1):
-    """(kernel, in_size) along one axis such that 1 + (in_size + 2*pad - kernel) / stride is a whole
-    number >= min_out and in_size >= 1: the input size is derived from the output size."""
-    kernel = draw(st.integers(1, max_kernel))
-    fewest = max(min_out, 1 - (-(2 * pad + 1 - kernel) // stride))  # smallest output keeping in_size >= 1
-    out = draw(st.integers(fewest, fewest + max_out - 1))
-    return kernel, (out - 1) * stride + kernel - 2 * pad
-
-
-@st.composite
-def conv_layers(draw, *, with_dout: bool = False):
-    """x (N, C, H, W), w (F, C, HH, WW), b (F,), conv_param, [dout]: rectangular kernels, strides up
-    to 3 (windows overlapping or skipping pixels), padding up to 2, several channels and filters."""
-    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    stride, pad = draw(st.integers(1, 3)), draw(st.integers(0, 2))
-    hh, h = draw(window_axes(stride=stride, pad=pad, max_kernel=4, max_out=4))
-    ww, w = draw(window_axes(stride=stride, pad=pad, max_kernel=4, max_out=4))
-    example = {"x": draw(dst.float_arrays((n, c, h, w))), "w": draw(dst.float_arrays((f, c, hh, ww))),
-               "b": draw(dst.float_arrays((f,))), "conv_param": {"stride": stride, "pad": pad}}
-    if with_dout:
-        shape = (n, f, 1 + (h + 2 * pad - hh) // stride, 1 + (w + 2 * pad - ww) // stride)
-        example["dout"] = draw(dst.float_arrays(shape))
-    return example
-
-
-@st.composite
-def pool_layers(draw, *, overlapping: bool | None = None, distinct: bool = False, with_dout: bool = False):
-    """x (N, C, H, W), pool_param, [dout]. Overlapping layers have stride < pool_height or pool_width
-    and at least two windows along each axis; the others have stride >= both (gaps allowed).
-    `distinct` makes every value of x distinct, so no window holds a tied maximum."""
-    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 3))
-    if overlapping is None:
-        overlapping = draw(st.booleans())
-    if overlapping:
-        stride = draw(st.integers(1, 2))
-        ph = draw(st.integers(1, 3))
-        pw = draw(st.integers(1 if ph > stride else stride + 1, 3))
-    else:
-        ph, pw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-        stride = draw(st.integers(max(ph, pw), max(ph, pw) + 1))
-    _, h = draw(window_axes(stride=stride, pad=0, max_kernel=1, max_out=3, min_out=2 if overlapping else 1))
-    _, w = draw(window_axes(stride=stride, pad=0, max_kernel=1, max_out=3, min_out=2 if overlapping else 1))
-    h, w = h + ph - 1, w + pw - 1  # window_axes drew the output size for a kernel of 1
-    example = {"x": draw(dst.float_arrays((n, c, h, w), unique=distinct)),
-               "pool_param": {"pool_height": ph, "pool_width": pw, "stride": stride}}
-    if with_dout:
-        example["dout"] = draw(dst.float_arrays((n, c, 1 + (h - ph) // stride, 1 + (w - pw) // stride)))
-    return example
-
-
-@st.composite
-def feature_maps(draw, *, with_dout: bool = False):
-    n, c, h, w = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    example = {"x": draw(dst.float_arrays((n, c, h, w)))}
-    if with_dout:
-        example["dout"] = draw(dst.float_arrays((n, c)))
-    return example
-
-
-@st.composite
-def layer_sizes(draw):
-    """in_size, kernel_size, stride, pad of one axis with a whole output size; stride and pad are
-    sometimes left out (their defaults, 1 and 0, apply)."""
-    stride, pad = draw(st.integers(1, 4)), draw(st.integers(0, 5))
-    kernel, in_size = draw(window_axes(stride=stride, pad=pad, max_kernel=11, max_out=64))
-    example = {"in_size": in_size, "kernel_size": kernel}
-    if stride != 1 or draw(st.booleans()):
-        example["stride"] = stride
-    if pad != 0 or draw(st.booleans()):
-        example["pad"] = pad
-    return example
-
-
-@st.composite
-def untileable_sizes(draw):
-    """Valid arguments whose windows do not tile the padded input: a remainder, or a kernel larger
-    than the padded input (the formula then gives 0 or less, sometimes as a whole number)."""
-    if draw(st.booleans()):
-        stride, pad = draw(st.integers(2, 4)), draw(st.integers(0, 3))
-        kernel, in_size = draw(window_axes(stride=stride, pad=pad, max_kernel=7, max_out=8))
-        in_size += draw(st.integers(1, stride - 1))
-    else:
-        stride, pad = draw(st.integers(1, 3)), draw(st.integers(0, 2))
-        kernel = draw(st.integers(2 * pad + 2, 2 * pad + 9))
-        in_size = draw(st.integers(1, kernel - 2 * pad - 1))
-    return {"in_size": in_size, "kernel_size": kernel, "stride": stride, "pad": pad}
-
-
-@st.composite
-def invalid_layer_arguments(draw):
-    """A stride < 1, kernel_size < 1 or pad < 0 for which the bare formula still gives a whole
-    number >= 1 (except stride 0), so only an explicit argument check raises the ValueError."""
-    which = draw(st.sampled_from(["stride", "kernel_size", "pad"]))
-    if which == "stride":
-        pad = draw(st.integers(0, 2))
-        kernel = draw(st.integers(2 * pad + 1, 2 * pad + 5))
-        return {"in_size": kernel - 2 * pad, "kernel_size": kernel, "stride": draw(st.integers(-2, 0)), "pad": pad}
-    if which == "kernel_size":
-        return {"in_size": draw(st.integers(1, 9)), "kernel_size": draw(st.integers(-2, 0)), "stride": 1,
-                "pad": draw(st.integers(0, 2))}
-    pad, kernel = draw(st.integers(-2, -1)), draw(st.integers(1, 5))
-    return {"in_size": draw(st.integers(1, 6)) + kernel - 2 * pad - 1, "kernel_size": kernel, "stride": 1, "pad": pad}
-
-
-@st.composite
-def conv_layer_shapes(draw, *, bias: bool | None):
-    example = {"in_channels": draw(st.integers(1, 512)), "out_channels": draw(st.integers(1, 512)),
-               "kernel_h": draw(st.integers(1, 11)), "kernel_w": draw(st.integers(1, 11))}
-    if bias is not None:
-        example["bias"] = bias
-    elif draw(st.booleans()):
-        example["bias"] = True
-    return example
-
-
 # References -------------------------------------------------------------------------------------
 
 
@@ -219,44 +100,126 @@ def param_count_reference(example):
     return {"count": int(sum(p.numel() for p in layer.parameters()))}
 
 
-# Checks -----------------------------------------------------------------------------------------
+# Strategies -------------------------------------------------------------------------------------
 
 
-def _same(got, want) -> bool:
-    if isinstance(want, np.ndarray):
-        return isinstance(got, np.ndarray) and got.shape == want.shape and np.array_equal(got, want)
-    try:
-        return isinstance(got, dict) and bool(got == want)
-    except Exception:  # a dict holding arrays cannot be compared: it is not the one passed in
-        return False
+@st.composite
+def window_axes(draw, *, stride: int, pad: int, max_kernel: int, min_out: int = 1, max_out: int):
+    """(kernel, in_size) along one axis such that 1 + (in_size + 2*pad - kernel) / stride is a whole
+    number >= min_out and in_size >= 1: the input size is derived from the output size."""
+    kernel = draw(st.integers(1, max_kernel))
+    fewest = max(min_out, 1 - (-(2 * pad + 1 - kernel) // stride))  # smallest output keeping in_size >= 1
+    out = draw(st.integers(fewest, fewest + max_out - 1))
+    return kernel, (out - 1) * stride + kernel - 2 * pad
 
 
-def cache_holds(*names: str, points: float) -> Check:
-    """The forward's cache is the tuple of the named inputs, as the contract fixes it."""
-    layout = "(" + ", ".join(names) + ")"
-
-    def verify(example, outcome, expected):
-        failure = failed_call(outcome, "cache")
-        if failure:
-            return failure
-        cache = outcome.outputs["cache"]
-        if not isinstance(cache, (tuple, list)) or len(cache) != len(names):
-            return Failure(f"cache should be the tuple {layout}, got {describe(cache)}")
-        for index, (name, got) in enumerate(zip(names, cache)):
-            if not _same(got, example[name]):
-                return Failure(f"cache[{index}] should be the input {name} as it was passed in, got {describe(got)}",
-                               (f"the backward pass receives exactly the cache {layout}",))
-        return None
-
-    return Check(f"cache is {layout}", points, verify, conditional=True)
+@st.composite
+def conv_layers(draw, *, with_dout: bool = False):
+    """x (N, C, H, W), w (F, C, HH, WW), b (F,), conv_param, [dout]: rectangular kernels, strides up
+    to 3 (windows overlapping or skipping pixels), padding up to 2, several channels and filters."""
+    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride, pad = draw(st.integers(1, 3)), draw(st.integers(0, 2))
+    hh, h = draw(window_axes(stride=stride, pad=pad, max_kernel=4, max_out=4))
+    ww, w = draw(window_axes(stride=stride, pad=pad, max_kernel=4, max_out=4))
+    example = {"x": draw(dst.float_arrays((n, c, h, w))), "w": draw(dst.float_arrays((f, c, hh, ww))),
+               "b": draw(dst.float_arrays((f,))), "conv_param": {"stride": stride, "pad": pad}}
+    if with_dout:
+        shape = (n, f, 1 + (h + 2 * pad - hh) // stride, 1 + (w + 2 * pad - ww) // stride)
+        example["dout"] = draw(dst.float_arrays(shape))
+    return example
 
 
-_RAISES_VALUE_ERROR = raises_value_error(
-    lambda ex: f"for in_size={ex['in_size']}, kernel_size={ex['kernel_size']}, stride={ex['stride']}, pad={ex['pad']}")
+@st.composite
+def pool_layers(draw, *, overlapping: bool | None = None, distinct: bool = False, with_dout: bool = False):
+    """x (N, C, H, W), pool_param, [dout]. Overlapping layers have stride < pool_height or pool_width
+    and at least two windows along each axis; the others have stride >= both (gaps allowed).
+    `distinct` makes every value of x distinct, so no window holds a tied maximum."""
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    if overlapping is None:
+        overlapping = draw(st.booleans())
+    if overlapping:
+        stride = draw(st.integers(1, 2))
+        ph = draw(st.integers(1, 3))
+        pw = draw(st.integers(1 if ph > stride else stride + 1, 3))
+    else:
+        ph, pw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+        stride = draw(st.integers(max(ph, pw), max(ph, pw) + 1))
+    _, h = draw(window_axes(stride=stride, pad=0, max_kernel=1, min_out=2 if overlapping else 1, max_out=3))
+    _, w = draw(window_axes(stride=stride, pad=0, max_kernel=1, min_out=2 if overlapping else 1, max_out=3))
+    h, w = h + ph - 1, w + pw - 1  # window_axes drew the output size for a kernel of 1
+    example = {"x": draw(dst.float_arrays((n, c, h, w), unique=distinct)),
+               "pool_param": {"pool_height": ph, "pool_width": pw, "stride": stride}}
+    if with_dout:
+        example["dout"] = draw(dst.float_arrays((n, c, 1 + (h - ph) // stride, 1 + (w - pw) // stride)))
+    return example
+
+
+@st.composite
+def feature_maps(draw, *, with_dout: bool = False):
+    n, c, h, w = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    example = {"x": draw(dst.float_arrays((n, c, h, w)))}
+    if with_dout:
+        example["dout"] = draw(dst.float_arrays((n, c)))
+    return example
+
+
+@st.composite
+def layer_sizes(draw):
+    """in_size, kernel_size, stride, pad of one axis with a whole output size; stride and pad are
+    sometimes left out (their defaults, 1 and 0, apply)."""
+    stride, pad = draw(st.integers(1, 4)), draw(st.integers(0, 5))
+    kernel, in_size = draw(window_axes(stride=stride, pad=pad, max_kernel=11, max_out=64))
+    example = {"in_size": in_size, "kernel_size": kernel}
+    if stride != 1 or draw(st.booleans()):
+        example["stride"] = stride
+    if pad != 0 or draw(st.booleans()):
+        example["pad"] = pad
+    return example
+
+
+@st.composite
+def untileable_sizes(draw):
+    """Valid arguments whose windows do not tile the padded input: a remainder, or a kernel larger
+    than the padded input (the formula then gives 0 or less, sometimes as a whole number)."""
+    if draw(st.booleans()):
+        stride, pad = draw(st.integers(2, 4)), draw(st.integers(0, 3))
+        kernel, in_size = draw(window_axes(stride=stride, pad=pad, max_kernel=7, max_out=8))
+        in_size += draw(st.integers(1, stride - 1))
+    else:
+        stride, pad = draw(st.integers(1, 3)), draw(st.integers(0, 2))
+        kernel = draw(st.integers(2 * pad + 2, 2 * pad + 9))
+        in_size = draw(st.integers(1, kernel - 2 * pad - 1))
+    return {"in_size": in_size, "kernel_size": kernel, "stride": stride, "pad": pad}
+
+
+@st.composite
+def invalid_layer_arguments(draw):
+    """A stride < 1, kernel_size < 1 or pad < 0 for which the bare formula still gives a whole
+    number >= 1 (except stride 0), so only an explicit argument check raises the ValueError."""
+    which = draw(st.sampled_from(["stride", "kernel_size", "pad"]))
+    if which == "stride":
+        pad = draw(st.integers(0, 2))
+        kernel = draw(st.integers(2 * pad + 1, 2 * pad + 5))
+        return {"in_size": kernel - 2 * pad, "kernel_size": kernel, "stride": draw(st.integers(-2, 0)), "pad": pad}
+    if which == "kernel_size":
+        return {"in_size": draw(st.integers(1, 9)), "kernel_size": draw(st.integers(-2, 0)), "stride": 1,
+                "pad": draw(st.integers(0, 2))}
+    pad, kernel = draw(st.integers(-2, -1)), draw(st.integers(1, 5))
+    return {"in_size": draw(st.integers(1, 6)) + kernel - 2 * pad - 1, "kernel_size": kernel, "stride": 1, "pad": pad}
+
+
+@st.composite
+def conv_layer_shapes(draw, *, bias: bool | None):
+    example = {"in_channels": draw(st.integers(1, 512)), "out_channels": draw(st.integers(1, 512)),
+               "kernel_h": draw(st.integers(1, 11)), "kernel_w": draw(st.integers(1, 11))}
+    if bias is not None:
+        example["bias"] = bias
+    elif draw(st.booleans()):
+        example["bias"] = True
+    return example
 
 
 # Hints ------------------------------------------------------------------------------------------
-
 
 FLIPPED = ("the kernel is flipped: this layer is a cross-correlation, w[f, c, k, l] multiplies "
            "x_pad[n, c, i * stride + k, j * stride + l] (no flipping of w)")
@@ -411,6 +374,42 @@ def _pool_dx_hints(kind):
                            "window gets dout / (pool_height * pool_width)", "dx", _window_size),
         ]
     return tuple(hints)
+
+
+# Checks -----------------------------------------------------------------------------------------
+
+
+def _same(got, want) -> bool:
+    if isinstance(want, np.ndarray):
+        return isinstance(got, np.ndarray) and got.shape == want.shape and np.array_equal(got, want)
+    try:
+        return isinstance(got, dict) and bool(got == want)
+    except Exception:  # a dict holding arrays cannot be compared: it is not the one passed in
+        return False
+
+
+def cache_holds(*names: str, points: float) -> Check:
+    """The forward's cache is the tuple of the named inputs, as the contract fixes it."""
+    layout = "(" + ", ".join(names) + ")"
+
+    def verify(example, outcome, expected):
+        failure = failed_call(outcome, "cache")
+        if failure:
+            return failure
+        cache = outcome.outputs["cache"]
+        if not isinstance(cache, (tuple, list)) or len(cache) != len(names):
+            return Failure(f"cache should be the tuple {layout}, got {describe(cache)}")
+        for index, (name, got) in enumerate(zip(names, cache)):
+            if not _same(got, example[name]):
+                return Failure(f"cache[{index}] should be the input {name} as it was passed in, got {describe(got)}",
+                               (f"the backward pass receives exactly the cache {layout}",))
+        return None
+
+    return Check(f"cache is {layout}", points, verify, conditional=True)
+
+
+_RAISES_VALUE_ERROR = raises_value_error(
+    lambda ex: f"for in_size={ex['in_size']}, kernel_size={ex['kernel_size']}, stride={ex['stride']}, pad={ex['pad']}")
 
 
 # Exercises --------------------------------------------------------------------------------------

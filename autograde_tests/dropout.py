@@ -21,29 +21,40 @@ from grader.engine.checks import Check, Exercise, Failure, Hint, Scenario, faile
 
 TOPIC = "dropout"
 
-# Relative error allowed between an output and x / p: float32 inputs (x * float32(1 / p), two
-# roundings of 6e-8) are the loosest case a correct implementation produces.
-RTOL = 1e-6
-# Statistical checks are z-tests at 6 standard deviations. With 10^4 units and p in {0.2, 0.3, 0.75,
-# 0.9}, Bernstein's inequality bounds the chance that a correct implementation fails one on a given
-# seed below 2e-7; over the 8 planned inputs and 2 checks, below 4e-6. Mistakes miss by 25 sigma or more.
-Z = 6.0
+
+# References -------------------------------------------------------------------------------------
+
+
+def no_reference(example):
+    return {}
+
+
+def identity_reference(example):
+    return {"out": example["x"]}
+
+
+def masked_gradient(x, mask, dout) -> np.ndarray:
+    """torch autograd of x * mask, in float64."""
+    xt = torch.from_numpy(np.asarray(x, dtype=np.float64)).requires_grad_()
+    (dx,) = torch.autograd.grad(xt * torch.from_numpy(np.asarray(mask, dtype=np.float64)),
+                                xt, torch.from_numpy(np.asarray(dout, dtype=np.float64)))
+    return dx.numpy()
+
+
+def given_cache_reference(example):
+    param, mask = example["cache"]
+    dout = example["dout"]
+    return {"dx": masked_gradient(np.zeros_like(dout), mask, dout) if mask is not None else dout.copy()}
+
+
+# Strategies -------------------------------------------------------------------------------------
+
 STAT_SHAPE = (50, 200)
 STAT_PS = (0.2, 0.3, 0.75, 0.9)  # far from 0.5, so reading p as the drop probability shows
 
-KEEP_NOT_DROP = "p is the probability of keeping a unit, not of dropping it: keep where np.random.rand(...) < p"
-NOT_RESCALED = ("the kept units are not rescaled: inverted dropout divides them by p (mask = (rand < p) / p), "
-                "so that the expected output is x")
-IN_TEST_MODE = "dropout is applied in test mode: in test mode the output is x itself"
-FRESH_MASK = ("dx does not use the mask of the forward pass (a new mask was drawn?): multiply dout by the "
-              "mask stored in the cache")
-
-
-# Inputs -----------------------------------------------------------------------------------------
-
 
 @st.composite
-def dropout_inputs(draw, *, mode: str = "train", with_dout: bool = False, float32: bool = True):
+def dropout_inputs(draw, *, mode: str = "train", float32: bool = True, with_dout: bool = False):
     """x (float64, or float32), dropout_param with p in (0, 1] and often a seed (and dout)."""
     shape = draw(dst.shapes(max_dims=3, max_side=5))
     x = draw(dst.float_arrays(shape))
@@ -91,49 +102,15 @@ def given_caches(draw, *, mode: str):
     return {"dout": draw(dst.float_arrays(shape)), "cache": (param, mask)}
 
 
-# References -------------------------------------------------------------------------------------
+# Hints ------------------------------------------------------------------------------------------
+# The hints read the outputs with the checks' helpers (_array_like_x, _kept_or_dropped ...), below.
 
-
-def no_reference(example):
-    return {}
-
-
-def identity_reference(example):
-    return {"out": example["x"]}
-
-
-def masked_gradient(x, mask, dout) -> np.ndarray:
-    """torch autograd of x * mask, in float64."""
-    xt = torch.from_numpy(np.asarray(x, dtype=np.float64)).requires_grad_()
-    (dx,) = torch.autograd.grad(xt * torch.from_numpy(np.asarray(mask, dtype=np.float64)),
-                                xt, torch.from_numpy(np.asarray(dout, dtype=np.float64)))
-    return dx.numpy()
-
-
-def given_cache_reference(example):
-    param, mask = example["cache"]
-    dout = example["dout"]
-    return {"dx": masked_gradient(np.zeros_like(dout), mask, dout) if mask is not None else dout.copy()}
-
-
-# Checks -----------------------------------------------------------------------------------------
-
-
-def _array_like_x(outcome, example, name="out"):
-    failure = failed_call(outcome, name)
-    if failure:
-        return None, failure
-    got, x = outcome.outputs[name], example["x"]
-    if not isinstance(got, np.ndarray) or got.shape != x.shape:
-        shape = getattr(got, "shape", None)
-        return None, Failure(f"{name} should be an array of the shape of x {x.shape}, got shape {shape}")
-    return got.astype(np.float64), None
-
-
-def _kept_or_dropped(got, x, scale) -> np.ndarray:
-    """Elementwise: 0 (dropped) or x * scale (kept)."""
-    target = x.astype(np.float64) * scale
-    return (got == 0) | (np.abs(got - target) <= RTOL * np.abs(target))
+KEEP_NOT_DROP = "p is the probability of keeping a unit, not of dropping it: keep where np.random.rand(...) < p"
+NOT_RESCALED = ("the kept units are not rescaled: inverted dropout divides them by p (mask = (rand < p) / p), "
+                "so that the expected output is x")
+IN_TEST_MODE = "dropout is applied in test mode: in test mode the output is x itself"
+FRESH_MASK = ("dx does not use the mask of the forward pass (a new mask was drawn?): multiply dout by the "
+              "mask stored in the cache")
 
 
 def _only(scale_of):
@@ -152,6 +129,56 @@ def _dropped_in_test_mode(example, outcome, expected):
     x, p = example["x"], example["dropout_param"]["p"]
     return failure is None and not np.array_equal(got, x) and bool(
         (_kept_or_dropped(got, x, 1 / p) | _kept_or_dropped(got, x, 1.0)).all())
+
+
+def _fraction_is_drop(example, outcome, expected):
+    kept, failure = _kept_counts(example, outcome)
+    n, q = example["x"].size, 1 - example["dropout_param"]["p"]
+    return failure is None and _z_test(kept, n * q, n * q * (1 - q))
+
+
+def _not_rescaled_in_sum(example, outcome, expected):
+    got, failure = _array_like_x(outcome, example)
+    x, p = example["x"], example["dropout_param"]["p"]
+    return failure is None and _z_test(got.sum(), p * x.sum(), (x ** 2).sum() * p * (1 - p))
+
+
+def _fresh_mask(example, outcome, expected):
+    """dx is dout times some mask of 0 and 1 / p, but not the cached one."""
+    dx, dout = outcome.outputs.get("dx"), example["dout"]
+    param, mask = example["cache"] if "cache" in example else (example["dropout_param"], outcome.raw.get("mask"))
+    if not isinstance(dx, np.ndarray) or dx.shape != dout.shape or mask is None:
+        return False
+    kept = _kept_or_dropped(np.asarray(dx, dtype=np.float64), dout, 1 / param["p"]) & (dout != 0)
+    return bool(kept[dout != 0].all()) and not compare.close(dx, dout * mask)
+
+
+# Checks -----------------------------------------------------------------------------------------
+
+# Relative error allowed between an output and x / p: float32 inputs (x * float32(1 / p), two
+# roundings of 6e-8) are the loosest case a correct implementation produces.
+RTOL = 1e-6
+# Statistical checks are z-tests at 6 standard deviations. With 10^4 units and p in {0.2, 0.3, 0.75,
+# 0.9}, Bernstein's inequality bounds the chance that a correct implementation fails one on a given
+# seed below 2e-7; over the 8 planned inputs and 2 checks, below 4e-6. Mistakes miss by 25 sigma or more.
+Z = 6.0
+
+
+def _array_like_x(outcome, example, name="out"):
+    failure = failed_call(outcome, name)
+    if failure:
+        return None, failure
+    got, x = outcome.outputs[name], example["x"]
+    if not isinstance(got, np.ndarray) or got.shape != x.shape:
+        shape = getattr(got, "shape", None)
+        return None, Failure(f"{name} should be an array of the shape of x {x.shape}, got shape {shape}")
+    return got.astype(np.float64), None
+
+
+def _kept_or_dropped(got, x, scale) -> np.ndarray:
+    """Elementwise: 0 (dropped) or x * scale (kept)."""
+    target = x.astype(np.float64) * scale
+    return (got == 0) | (np.abs(got - target) <= RTOL * np.abs(target))
 
 
 def _inverted_scaling(example, outcome, expected):
@@ -228,12 +255,6 @@ def _kept_fraction(example, outcome, expected):
                    f"expected (binomial test, seed {example['dropout_param']['seed']})")
 
 
-def _fraction_is_drop(example, outcome, expected):
-    kept, failure = _kept_counts(example, outcome)
-    n, q = example["x"].size, 1 - example["dropout_param"]["p"]
-    return failure is None and _z_test(kept, n * q, n * q * (1 - q))
-
-
 def _mean_preserved(example, outcome, expected):
     got, failure = _array_like_x(outcome, example)
     if failure:
@@ -243,12 +264,6 @@ def _mean_preserved(example, outcome, expected):
         return None
     return Failure(f"the outputs sum to {got.sum():.6g}; the inputs sum to {x.sum():.6g}, and inverted dropout "
                    f"keeps the expected output equal to x (z-test, {Z:g} standard deviations)")
-
-
-def _not_rescaled_in_sum(example, outcome, expected):
-    got, failure = _array_like_x(outcome, example)
-    x, p = example["x"], example["dropout_param"]["p"]
-    return failure is None and _z_test(got.sum(), p * x.sum(), (x ** 2).sum() * p * (1 - p))
 
 
 def _seeded(example, outcome, expected):
@@ -275,16 +290,6 @@ def _dx_matches(example, outcome, expected):
         return failure or Failure("the cache of dropout_forward is not (dropout_param, mask)")
     return compare.mismatch("dx", outcome.outputs["dx"], masked_gradient(example["x"], mask, example["dout"]),
                             against="torch autograd of x * mask")
-
-
-def _fresh_mask(example, outcome, expected):
-    """dx is dout times some mask of 0 and 1 / p, but not the cached one."""
-    dx, dout = outcome.outputs.get("dx"), example["dout"]
-    param, mask = example["cache"] if "cache" in example else (example["dropout_param"], outcome.raw.get("mask"))
-    if not isinstance(dx, np.ndarray) or dx.shape != dout.shape or mask is None:
-        return False
-    kept = _kept_or_dropped(np.asarray(dx, dtype=np.float64), dout, 1 / param["p"]) & (dout != 0)
-    return bool(kept[dout != 0].all()) and not compare.close(dx, dout * mask)
 
 
 def _dx_given(example, outcome, expected):
@@ -322,7 +327,7 @@ EXERCISES = [
         ), None, driver=forward_with_seeds, max_examples=10),
     ), (numpy_only(points=0.5),)),
     Exercise("dropout_backward", TOPIC, (
-        Scenario("cache of your forward pass", dropout_inputs(with_dout=True, float32=False), no_reference, (
+        Scenario("cache of your forward pass", dropout_inputs(float32=False, with_dout=True), no_reference, (
             Check("dx matches torch autograd of x * mask (your forward's mask)", 2.0, _dx_matches,
                   (Hint(FRESH_MASK, _fresh_mask),)),
             unchanged_inputs(points=0.5),

@@ -20,7 +20,7 @@ from grader.isolation.drivers import forward_then_backward
 TOPIC = "gated_rnn"
 
 
-# Torch models -----------------------------------------------------------------------------------
+# References -------------------------------------------------------------------------------------
 
 
 def _blocks(a, order: str) -> dict:
@@ -166,6 +166,13 @@ def gru_sequence_reference(example):
                      variants=variants)
 
 
+# Strategies -------------------------------------------------------------------------------------
+# rnn's recurrent_inputs, with the gates and biases of each cell.
+
+LSTM_INPUTS = dict(gates=4)
+GRU_INPUTS = dict(gates=3, biases=("bx", "bh"))
+
+
 # Hints ------------------------------------------------------------------------------------------
 
 TORCH_ORDER = ("the gates are split in torch's order i, f, g, o; the contract's (CS231n's) is i, f, o, g: "
@@ -223,6 +230,17 @@ def _shifted(example, expected):
     return np.concatenate([example["h0"][:, None], expected["h"][:, :-1]], axis=1)
 
 
+# Checks -----------------------------------------------------------------------------------------
+
+
+def _carry_checks(hints):
+    """The 'gradient only at the last step' scenario's checks: dx and dh0 need the carried gradients."""
+    return (matches("dx", points=1.0, name="dx: the gradient flows back from step t + 1 into step t",
+                    scale=reference_scale, hints=hints("dx")),
+            matches("dh0", points=1.0, name="dh0: the gradient flows back to the initial state",
+                    scale=reference_scale, hints=hints("dh0")))
+
+
 # Exercises --------------------------------------------------------------------------------------
 
 LSTM_STEP_GRADS = ("dx", "dprev_h", "dprev_c", "dWx", "dWh", "db")
@@ -236,69 +254,58 @@ LSTM_STEP_BACKWARD = {"forward": "lstm_step_forward", "args": LSTM_STEP, "upstre
 GRU_STEP_BACKWARD = {"forward": "gru_step_forward", "args": GRU_STEP, "upstream": ("dnext_h",)}
 
 
-def _carry_checks(hints):
-    """The 'gradient only at the last step' scenario's checks: dx and dh0 need the carried gradients."""
-    return (matches("dx", points=1.0, name="dx: the gradient flows back from step t + 1 into step t",
-                    scale=reference_scale, hints=hints("dx")),
-            matches("dh0", points=1.0, name="dh0: the gradient flows back to the initial state",
-                    scale=reference_scale, hints=hints("dh0")))
-
-
 def _sequence_exercises(name: str, forward_name: str, strategy_options: dict, reference_fn, call: dict, grads,
                         forward_hints, backward_hints):
     backward_call = {"forward": forward_name, "args": call["args"], "upstream": ("dh",)}
     return [
         Exercise(forward_name, TOPIC, (
-            Scenario("typical inputs", recurrent_inputs(sequence=True, **strategy_options), reference_fn,
+            Scenario("typical inputs", recurrent_inputs(**strategy_options, sequence=True), reference_fn,
                      returns=("h", "cache"), call=call, checks=(
                          matches("h", points=2.0, hints=forward_hints + (hint_if_close(SHIFTED, "h", _shifted),)),
                          unchanged_inputs(points=0.5),
                      )),
-            Scenario("saturated units", recurrent_inputs(sequence=True, large=True, **strategy_options), reference_fn,
+            Scenario("saturated units", recurrent_inputs(**strategy_options, sequence=True, large=True), reference_fn,
                      returns=("h", "cache"), call=call, max_examples=15,
                      checks=(stable_outputs("h", hints=_overflow("h")),)),
         ), (numpy_only(points=0.5),)),
         Exercise(name, TOPIC, (
-            Scenario("typical inputs", recurrent_inputs(sequence=True, upstream=("dh",), **strategy_options),
+            Scenario("typical inputs", recurrent_inputs(**strategy_options, sequence=True, upstream=("dh",)),
                      reference_fn, returns=grads, driver=forward_then_backward, call=backward_call, checks=(
                          *gradient_checks(grads, lambda g: _variant_hints(backward_hints, g), points=SMALL),
                          unchanged_inputs(points=0.5),
                      )),
             Scenario("gradient only at the last step",
-                     recurrent_inputs(sequence=True, upstream=("dh",), last_step_only=True, **strategy_options),
+                     recurrent_inputs(**strategy_options, sequence=True, upstream=("dh",), last_step_only=True),
                      reference_fn, returns=grads, driver=forward_then_backward, call=backward_call, max_examples=15,
                      checks=_carry_checks(lambda g: _variant_hints(backward_hints, g))),
-            Scenario("saturated units", recurrent_inputs(sequence=True, upstream=("dh",), large=True, **strategy_options),
+            Scenario("saturated units", recurrent_inputs(**strategy_options, sequence=True, large=True, upstream=("dh",)),
                      reference_fn, returns=grads, driver=forward_then_backward, call=backward_call, max_examples=15,
                      checks=(stable_outputs(*grads, hints=_overflow(*grads)),)),
         ), (numpy_only(points=0.5),)),
     ]
 
 
-LSTM_INPUTS = dict(gates=4)
-GRU_INPUTS = dict(gates=3, biases=("bx", "bh"))
-
 EXERCISES = [
     Exercise("lstm_step_forward", TOPIC, (
-        Scenario("typical inputs", recurrent_inputs(cell=True, **LSTM_INPUTS), lstm_step_reference,
+        Scenario("typical inputs", recurrent_inputs(**LSTM_INPUTS, cell=True), lstm_step_reference,
                  returns=("next_h", "next_c", "cache"), call={"args": LSTM_STEP}, checks=(
                      matches("next_h", points=1.5, hints=_variant_hints(LSTM_FORWARD_HINTS, "next_h")),
                      matches("next_c", points=1.5, hints=_variant_hints(LSTM_FORWARD_HINTS, "next_c")),
                      unchanged_inputs(points=0.5),
                  )),
-        Scenario("saturated units", recurrent_inputs(cell=True, large=True, **LSTM_INPUTS), lstm_step_reference,
+        Scenario("saturated units", recurrent_inputs(**LSTM_INPUTS, cell=True, large=True), lstm_step_reference,
                  returns=("next_h", "next_c", "cache"), call={"args": LSTM_STEP}, max_examples=15, checks=(
                      stable_outputs("next_h", "next_c", what="pre-activations and cell states up to 1e3",
                                     hints=_overflow("next_h", "next_c")),)),
     ), (numpy_only(points=0.5),)),
     Exercise("lstm_step_backward", TOPIC, (
-        Scenario("typical inputs", recurrent_inputs(cell=True, upstream=("dnext_h", "dnext_c"), **LSTM_INPUTS),
+        Scenario("typical inputs", recurrent_inputs(**LSTM_INPUTS, cell=True, upstream=("dnext_h", "dnext_c")),
                  lstm_step_reference, returns=LSTM_STEP_GRADS, driver=forward_then_backward, call=LSTM_STEP_BACKWARD,
                  checks=(
                      *gradient_checks(LSTM_STEP_GRADS, lambda g: _variant_hints(LSTM_STEP_BACKWARD_HINTS, g), points=SMALL),
                      unchanged_inputs(points=0.5),
                  )),
-        Scenario("saturated units", recurrent_inputs(cell=True, large=True, upstream=("dnext_h", "dnext_c"), **LSTM_INPUTS),
+        Scenario("saturated units", recurrent_inputs(**LSTM_INPUTS, cell=True, large=True, upstream=("dnext_h", "dnext_c")),
                  lstm_step_reference, returns=LSTM_STEP_GRADS, driver=forward_then_backward, call=LSTM_STEP_BACKWARD,
                  max_examples=15, checks=(
                      stable_outputs(*LSTM_STEP_GRADS, what="pre-activations and cell states up to 1e3",
@@ -313,17 +320,17 @@ EXERCISES = [
                      matches("next_h", points=2.0, hints=_variant_hints(GRU_FORWARD_HINTS, "next_h")),
                      unchanged_inputs(points=0.5),
                  )),
-        Scenario("saturated units", recurrent_inputs(large=True, **GRU_INPUTS), gru_step_reference,
+        Scenario("saturated units", recurrent_inputs(**GRU_INPUTS, large=True), gru_step_reference,
                  returns=("next_h", "cache"), call={"args": GRU_STEP}, max_examples=15, checks=(
                      stable_outputs("next_h", hints=_overflow("next_h")),)),
     ), (numpy_only(points=0.5),)),
     Exercise("gru_step_backward", TOPIC, (
-        Scenario("typical inputs", recurrent_inputs(upstream=("dnext_h",), **GRU_INPUTS), gru_step_reference,
+        Scenario("typical inputs", recurrent_inputs(**GRU_INPUTS, upstream=("dnext_h",)), gru_step_reference,
                  returns=GRU_STEP_GRADS, driver=forward_then_backward, call=GRU_STEP_BACKWARD, checks=(
                      *gradient_checks(GRU_STEP_GRADS, lambda g: _variant_hints(GRU_STEP_BACKWARD_HINTS, g), points=SMALL),
                      unchanged_inputs(points=0.5),
                  )),
-        Scenario("saturated units", recurrent_inputs(large=True, upstream=("dnext_h",), **GRU_INPUTS), gru_step_reference,
+        Scenario("saturated units", recurrent_inputs(**GRU_INPUTS, large=True, upstream=("dnext_h",)), gru_step_reference,
                  returns=GRU_STEP_GRADS, driver=forward_then_backward, call=GRU_STEP_BACKWARD, max_examples=15, checks=(
                      stable_outputs(*GRU_STEP_GRADS, hints=_overflow(*GRU_STEP_GRADS)),)),
     ), (numpy_only(points=0.5),)),

@@ -23,15 +23,12 @@ from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, conf
 
 TOPIC = "kmeans"
 
+
+# References -------------------------------------------------------------------------------------
+# In float64 torch.
+
 NEAR_TIE = 1e-9
-SCALES = (1.0, 10.0, 30.0)  # separated clusters reach coordinates of about 1e3 at the largest scale
-FIT_STEPS = (1, 2, 3)       # the max_iter values the max_iter scenario calls kmeans_fit with
-# Small irregular offsets added to the points: values that shrink towards 0 and 1 would otherwise tie
-# (a point halfway between two centroids) so often that few inputs with k >= 2 would survive the filter.
-JITTER = np.round(0.1 * ((np.arange(1, 100) * (5 ** 0.5 - 1) / 2) % 1.0), 3)
-
-
-# References (float64 torch) ------------------------------------------------------------------------
+FIT_STEPS = (1, 2, 3)  # the max_iter values the max_iter scenario calls kmeans_fit with
 
 
 def _t(array):
@@ -121,7 +118,45 @@ def fit_steps_reference(example):
             "steps": [min(t, last) for t in FIT_STEPS], "start_inertia": inertia(X, assignments[0], C0)}
 
 
-# Inputs -------------------------------------------------------------------------------------------
+def plusplus_sequences(X, k, weight=lambda d2, chosen: d2, nearest=True) -> dict:
+    """Probability of each ordered sequence of chosen rows (keyed by their values), by enumeration.
+
+    The first row is uniform over the N rows; each next one is drawn with probability proportional to
+    weight(d2, chosen), d2 the squared distances to the nearest chosen row (or to the last one).
+    """
+    probabilities: dict = {}
+
+    def extend(chosen, p):
+        if len(chosen) == k:
+            key = tuple(tuple(X[i]) for i in chosen)
+            probabilities[key] = probabilities.get(key, 0.0) + p
+            return
+        picked = np.isin(np.arange(len(X)), chosen)
+        d2 = np.sum((X[:, None, :] - X[chosen][None, :, :]) ** 2, axis=2)
+        w = weight(d2.min(axis=1) if nearest else d2[:, -1], picked).astype(np.float64)
+        for i in np.flatnonzero(w > 0):
+            extend(chosen + [int(i)], p * w[i] / w.sum())
+
+    for first in range(len(X)):
+        extend([first], 1.0 / len(X))
+    return probabilities
+
+
+def no_reference(example):
+    return {}
+
+
+def plusplus_reference(example):
+    return {"sequences": plusplus_sequences(example["X"], example["k"])}
+
+
+# Strategies -------------------------------------------------------------------------------------
+
+SCALES = (1.0, 10.0, 30.0)  # separated clusters reach coordinates of about 1e3 at the largest scale
+
+# Small irregular offsets added to the points: values that shrink towards 0 and 1 would otherwise tie
+# (a point halfway between two centroids) so often that few inputs with k >= 2 would survive the filter.
+JITTER = np.round(0.1 * ((np.arange(1, 100) * (5 ** 0.5 - 1) / 2) % 1.0), 3)
 
 
 @st.composite
@@ -217,9 +252,115 @@ def unconverged_fit_problems():
     return clusterings().map(_fit_problem).filter(wanted)
 
 
-# Checks: assignments --------------------------------------------------------------------------------
+@st.composite
+def plusplus_problems(draw):
+    """Dicts X (N, D), k (1 <= k <= number of distinct rows), seed."""
+    X = draw(point_sets())
+    k = draw(st.integers(1, len(np.unique(X, axis=0))))
+    return {"X": X, "k": k, "seed": draw(st.integers(0, 2**32 - 1))}
+
+
+PLUSPLUS_DATA = {"X": np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [0.0, 2.0], [3.0, 1.0]]), "k": 3}
+PLUSPLUS_SEEDS = (1000, 4000)
+
+
+# Hints ------------------------------------------------------------------------------------------
+# The hints read the outputs with the checks' helpers (_fit_results, _drawn_sequences ...), below.
 
 FARTHEST = "labels point to the farthest centroid: the nearest one is the argmin of the distances, not the argmax"
+
+
+def _empty_zeroed(example, outcome, expected):
+    got, empty = outcome.outputs.get("new_centroids"), expected["empty"]
+    return got is not None and empty.any() and compare.close(got, expected["with_zeros"])
+
+
+UPDATE_EMPTY_HINTS = (
+    hint_if_nonfinite("an empty cluster's centroid became NaN (the mean of no points): a cluster with no points "
+                      "keeps its old centroid", "new_centroids"),
+    Hint("an empty cluster's centroid was set to zeros: a cluster with no points keeps its old centroid", _empty_zeroed),
+)
+UPDATE_MEAN_HINTS = (
+    hint_if_close("new_centroids holds the sums of the points of each cluster: divide by the number of points",
+                  "new_centroids", lambda ex, exp: exp["sums"]),
+)
+
+
+def _fit_step_hint(offset):
+    """Applies when, for some max_iter = t, kmeans_fit returned the centroids after t + offset updates."""
+
+    def applies(example, outcome, expected):
+        found = _fit_results(example, outcome)
+        trajectory = expected["trajectory"]
+        return not isinstance(found, Failure) and any(
+            0 <= step + offset < len(trajectory) and compare.close(C, trajectory[step + offset])
+            and not compare.close(C, trajectory[step]) for (_, C, _), step in zip(found, expected["steps"]))
+
+    return applies
+
+
+def _previous_labels(example, outcome, expected):
+    found = _fit_results(example, outcome)
+    assignments = expected["assignments"]
+    return not isinstance(found, Failure) and any(
+        step >= 1 and np.array_equal(labels, assignments[step - 1]) and not np.array_equal(labels, assignments[step])
+        for (_, _, labels), step in zip(found, expected["steps"]))
+
+
+def _farthest_labels(example, outcome, expected):
+    found = _fit_results(example, outcome)
+    return not isinstance(found, Failure) and any(
+        C.shape[0] > 1 and np.array_equal(labels, sq_distances(_t(example["X"]), _t(C)).argmax(dim=1).numpy())
+        for _, C, labels in found)
+
+
+PREVIOUS_LABELS = ("labels are the assignment to the centroids before the last update: assign the points again to "
+                   "the centroids you return")
+MAX_ITER_HINTS = (
+    Hint("the result is that of one update fewer than max_iter: max_iter=1 must make one assignment and one update",
+         _fit_step_hint(-1)),
+    Hint("the result is that of one update more than max_iter: max_iter counts the updates made", _fit_step_hint(+1)),
+)
+
+
+def _model_hint(text, **model):
+    """A hint for draws consistent, by the same chi-square test, with the seeding `model` describes."""
+
+    def applies(example, outcome, expected):
+        keys = _drawn_sequences(example, outcome)
+        return not isinstance(keys, Failure) and _consistent_with(keys, plusplus_sequences(example["X"], example["k"], **model))
+
+    return Hint(text, applies)
+
+
+def _always_farthest(example, outcome, expected):
+    """Every next centroid of every draw is a row farthest from the ones chosen before (ties either way)."""
+    keys = _drawn_sequences(example, outcome)
+    if isinstance(keys, Failure):
+        return False
+    X = example["X"]
+    for key in set(keys):
+        rows = np.array(key)
+        for j in range(1, len(rows)):
+            d2 = np.min(np.sum((X[:, None, :] - rows[None, :j, :]) ** 2, axis=2), axis=1)
+            if np.sum((rows[j] - rows[:j]) ** 2, axis=1).min() != d2.max():
+                return False
+    return True
+
+
+PLUSPLUS_HINTS = (
+    _model_hint("the rows look drawn uniformly: each next centroid must be drawn with probability proportional to "
+                "D(x)^2, its squared distance to the nearest chosen centroid", weight=lambda d2, chosen: (d2 > 0) * 1.0),
+    _model_hint("the rows look drawn with probability proportional to the distance D(x); k-means++ weights by the "
+                "squared distance D(x)^2", weight=lambda d2, chosen: np.sqrt(d2)),
+    Hint("every next centroid is the farthest point (a greedy farthest-point choice); k-means++ draws it at "
+         "random with probability proportional to D(x)^2", _always_farthest),
+    _model_hint("D(x) looks measured to the last chosen centroid only; it is the distance to the nearest of all "
+                "chosen centroids", nearest=False),
+)
+
+
+# Checks -----------------------------------------------------------------------------------------
 
 
 def _labels_equal(output):
@@ -257,9 +398,6 @@ def _labels_nearest_to(X, C, labels) -> Failure | None:
     i = int(wrong[0])
     return Failure(f"labels[{i}] is {labels[i]}, but centroid {int(np.argmin(d[i]))} of the returned centroids is nearer "
                    f"to X[{i}] (squared distances {np.round(d[i], 6).tolist()})")
-
-
-# Checks: update --------------------------------------------------------------------------------------
 
 
 def _means_match(example, outcome, expected):
@@ -302,25 +440,6 @@ def _stationary(example, outcome, expected):
                    f"{float(grad[j, col]):.6g}, not 0 (torch autograd): new_centroids[{j}] does not minimize "
                    f"the sum of squared distances to the points of cluster {j}",
                    ("the minimizer of sum_i ||x_i - c||^2 over the points of a cluster is their mean",))
-
-
-def _empty_zeroed(example, outcome, expected):
-    got, empty = outcome.outputs.get("new_centroids"), expected["empty"]
-    return got is not None and empty.any() and compare.close(got, expected["with_zeros"])
-
-
-UPDATE_EMPTY_HINTS = (
-    hint_if_nonfinite("an empty cluster's centroid became NaN (the mean of no points): a cluster with no points "
-                      "keeps its old centroid", "new_centroids"),
-    Hint("an empty cluster's centroid was set to zeros: a cluster with no points keeps its old centroid", _empty_zeroed),
-)
-UPDATE_MEAN_HINTS = (
-    hint_if_close("new_centroids holds the sums of the points of each cluster: divide by the number of points",
-                  "new_centroids", lambda ex, exp: exp["sums"]),
-)
-
-
-# Checks: kmeans_fit with max_iter -------------------------------------------------------------------
 
 
 def _fit_results(example, outcome):
@@ -382,43 +501,6 @@ def _inertia_never_increases(example, outcome, expected):
     return None
 
 
-def _fit_step_hint(offset):
-    """Applies when, for some max_iter = t, kmeans_fit returned the centroids after t + offset updates."""
-
-    def applies(example, outcome, expected):
-        found = _fit_results(example, outcome)
-        trajectory = expected["trajectory"]
-        return not isinstance(found, Failure) and any(
-            0 <= step + offset < len(trajectory) and compare.close(C, trajectory[step + offset])
-            and not compare.close(C, trajectory[step]) for (_, C, _), step in zip(found, expected["steps"]))
-
-    return applies
-
-
-def _previous_labels(example, outcome, expected):
-    found = _fit_results(example, outcome)
-    assignments = expected["assignments"]
-    return not isinstance(found, Failure) and any(
-        step >= 1 and np.array_equal(labels, assignments[step - 1]) and not np.array_equal(labels, assignments[step])
-        for (_, _, labels), step in zip(found, expected["steps"]))
-
-
-def _farthest_labels(example, outcome, expected):
-    found = _fit_results(example, outcome)
-    return not isinstance(found, Failure) and any(
-        C.shape[0] > 1 and np.array_equal(labels, sq_distances(_t(example["X"]), _t(C)).argmax(dim=1).numpy())
-        for _, C, labels in found)
-
-
-PREVIOUS_LABELS = ("labels are the assignment to the centroids before the last update: assign the points again to "
-                   "the centroids you return")
-MAX_ITER_HINTS = (
-    Hint("the result is that of one update fewer than max_iter: max_iter=1 must make one assignment and one update",
-         _fit_step_hint(-1)),
-    Hint("the result is that of one update more than max_iter: max_iter counts the updates made", _fit_step_hint(+1)),
-)
-
-
 def _fixed_point(example, outcome, expected):
     failure = failed_call(outcome, "centroids")
     if failure:
@@ -432,46 +514,10 @@ def _fixed_point(example, outcome, expected):
     return None
 
 
-# Checks: k-means++ -----------------------------------------------------------------------------------
-
-PLUSPLUS_DATA = {"X": np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [0.0, 2.0], [3.0, 1.0]]), "k": 3}
-PLUSPLUS_SEEDS = (1000, 4000)
 # A correct seeding fails the chi-square test with probability 1e-9 (asymptotic chi-square law; every
-# cell expects at least 19 of the 3000 draws). The mistakes below are off by chi-square statistics of
-# about a thousand or more, against a critical value of about 89.
+# cell expects at least 19 of the 3000 draws). The mistakes of PLUSPLUS_HINTS are off by chi-square
+# statistics of about a thousand or more, against a critical value of about 89.
 FALSE_FAILURE = 1e-9
-
-
-def plusplus_sequences(X, k, weight=lambda d2, chosen: d2, nearest=True) -> dict:
-    """Probability of each ordered sequence of chosen rows (keyed by their values), by enumeration.
-
-    The first row is uniform over the N rows; each next one is drawn with probability proportional to
-    weight(d2, chosen), d2 the squared distances to the nearest chosen row (or to the last one).
-    """
-    probabilities: dict = {}
-
-    def extend(chosen, p):
-        if len(chosen) == k:
-            key = tuple(tuple(X[i]) for i in chosen)
-            probabilities[key] = probabilities.get(key, 0.0) + p
-            return
-        picked = np.isin(np.arange(len(X)), chosen)
-        d2 = np.sum((X[:, None, :] - X[chosen][None, :, :]) ** 2, axis=2)
-        w = weight(d2.min(axis=1) if nearest else d2[:, -1], picked).astype(np.float64)
-        for i in np.flatnonzero(w > 0):
-            extend(chosen + [int(i)], p * w[i] / w.sum())
-
-    for first in range(len(X)):
-        extend([first], 1.0 / len(X))
-    return probabilities
-
-
-def no_reference(example):
-    return {}
-
-
-def plusplus_reference(example):
-    return {"sequences": plusplus_sequences(example["X"], example["k"])}
 
 
 def _drawn_sequences(example, outcome):
@@ -525,43 +571,6 @@ def _d2_weighted(example, outcome, expected):
                     "D(i)^2 / sum_j D(j)^2, D(i) the distance to the nearest centroid chosen so far",))
 
 
-def _model_hint(text, **model):
-    """A hint for draws consistent, by the same chi-square test, with the seeding `model` describes."""
-
-    def applies(example, outcome, expected):
-        keys = _drawn_sequences(example, outcome)
-        return not isinstance(keys, Failure) and _consistent_with(keys, plusplus_sequences(example["X"], example["k"], **model))
-
-    return Hint(text, applies)
-
-
-def _always_farthest(example, outcome, expected):
-    """Every next centroid of every draw is a row farthest from the ones chosen before (ties either way)."""
-    keys = _drawn_sequences(example, outcome)
-    if isinstance(keys, Failure):
-        return False
-    X = example["X"]
-    for key in set(keys):
-        rows = np.array(key)
-        for j in range(1, len(rows)):
-            d2 = np.min(np.sum((X[:, None, :] - rows[None, :j, :]) ** 2, axis=2), axis=1)
-            if np.sum((rows[j] - rows[:j]) ** 2, axis=1).min() != d2.max():
-                return False
-    return True
-
-
-PLUSPLUS_HINTS = (
-    _model_hint("the rows look drawn uniformly: each next centroid must be drawn with probability proportional to "
-                "D(x)^2, its squared distance to the nearest chosen centroid", weight=lambda d2, chosen: (d2 > 0) * 1.0),
-    _model_hint("the rows look drawn with probability proportional to the distance D(x); k-means++ weights by the "
-                "squared distance D(x)^2", weight=lambda d2, chosen: np.sqrt(d2)),
-    Hint("every next centroid is the farthest point (a greedy farthest-point choice); k-means++ draws it at "
-         "random with probability proportional to D(x)^2", _always_farthest),
-    _model_hint("D(x) looks measured to the last chosen centroid only; it is the distance to the nearest of all "
-                "chosen centroids", nearest=False),
-)
-
-
 def _seeding(example, outcome, part="result"):
     """The centroids one seeding returned, or a Failure."""
     if outcome.error:
@@ -595,15 +604,7 @@ def _same_for_same_seed(example, outcome, expected):
     return None
 
 
-@st.composite
-def plusplus_problems(draw):
-    """Dicts X (N, D), k (1 <= k <= number of distinct rows), seed."""
-    X = draw(point_sets())
-    k = draw(st.integers(1, len(np.unique(X, axis=0))))
-    return {"X": X, "k": k, "seed": draw(st.integers(0, 2**32 - 1))}
-
-
-# Exercises -------------------------------------------------------------------------------------------
+# Exercises --------------------------------------------------------------------------------------
 
 EXERCISES = [
     Exercise("kmeans_assign", TOPIC, (

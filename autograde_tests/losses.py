@@ -14,49 +14,6 @@ from grader.engine.checks import (Exercise, Hint, Scenario, hint_if_close, hint_
 
 TOPIC = "losses"
 
-# |d| this close to a kink (relative to the kink) is never generated; rounding in pred - target is ~1e-13.
-KINK_CLEARANCE = 1e-6
-
-
-# Inputs -----------------------------------------------------------------------------------------
-
-
-def _clear_of(kinks):
-    return lambda v: all(abs(abs(v) - k) > KINK_CLEARANCE * (1 + k) for k in kinks)
-
-
-@st.composite
-def prediction_pairs(draw, *, kinks=(), spread: float = 3.0, beta=None):
-    """Dicts pred, target of one shape (any), with no difference d = pred - target within reach of a kink
-    of |d| (kinks are values of |d|). Magnitudes are small, or up to 1e3 (the contract's range)."""
-    shape = draw(dst.shapes())
-    magnitude = draw(st.sampled_from((3.0, 1e3)))
-    if beta is not None:
-        beta = draw(beta)
-        kinks, spread = (beta,), 3 * beta
-    diff = draw(hnp.arrays(np.float64, shape, elements=dst.floats(magnitude=spread).filter(_clear_of(kinks))))
-    pred = draw(dst.float_arrays(shape, magnitude=magnitude))
-    example = {"pred": pred, "target": pred - diff}
-    return example if beta is None else {**example, "beta": beta}
-
-
-def betas():
-    return st.floats(0.05, 5.0, allow_subnormal=False)
-
-
-@st.composite
-def logit_batches(draw, *, magnitude: float = 6.0):
-    shape = draw(dst.shapes())
-    return {"logits": draw(dst.float_arrays(shape, magnitude=magnitude)),
-            "target": draw(dst.float_arrays(shape, min_value=0.0, max_value=1.0))}
-
-
-@st.composite
-def weights(draw, *, kinks=()):
-    shape = draw(dst.shapes())
-    W = draw(hnp.arrays(np.float64, shape, elements=dst.floats().filter(_clear_of(kinks))))
-    return {"W": W, "reg": draw(dst.regularizations())}
-
 
 # References -------------------------------------------------------------------------------------
 
@@ -115,7 +72,50 @@ def _penalty_reference(penalty):
     return reference
 
 
-# Checks and hints -------------------------------------------------------------------------------
+# Strategies -------------------------------------------------------------------------------------
+
+# |d| this close to a kink (relative to the kink) is never generated; rounding in pred - target is ~1e-13.
+KINK_CLEARANCE = 1e-6
+
+
+def _clear_of(kinks):
+    return lambda v: all(abs(abs(v) - k) > KINK_CLEARANCE * (1 + k) for k in kinks)
+
+
+@st.composite
+def prediction_pairs(draw, *, kinks=(), spread: float = 3.0, beta=None):
+    """Dicts pred, target of one shape (any), with no difference d = pred - target within reach of a kink
+    of |d| (kinks are values of |d|). Magnitudes are small, or up to 1e3 (the contract's range)."""
+    shape = draw(dst.shapes())
+    magnitude = draw(st.sampled_from((3.0, 1e3)))
+    if beta is not None:
+        beta = draw(beta)
+        kinks, spread = (beta,), 3 * beta
+    diff = draw(hnp.arrays(np.float64, shape, elements=dst.floats(magnitude=spread).filter(_clear_of(kinks))))
+    pred = draw(dst.float_arrays(shape, magnitude=magnitude))
+    example = {"pred": pred, "target": pred - diff}
+    return example if beta is None else {**example, "beta": beta}
+
+
+def betas():
+    return st.floats(0.05, 5.0, allow_subnormal=False)
+
+
+@st.composite
+def logit_batches(draw, *, magnitude: float = 6.0):
+    shape = draw(dst.shapes())
+    return {"logits": draw(dst.float_arrays(shape, magnitude=magnitude)),
+            "target": draw(dst.float_arrays(shape, min_value=0.0, max_value=1.0))}
+
+
+@st.composite
+def weights(draw, *, kinks=()):
+    shape = draw(dst.shapes())
+    W = draw(hnp.arrays(np.float64, shape, elements=dst.floats().filter(_clear_of(kinks))))
+    return {"W": W, "reg": draw(dst.regularizations())}
+
+
+# Hints ------------------------------------------------------------------------------------------
 
 
 def _size(first):
@@ -141,16 +141,6 @@ def gradient_hints(output: str, first: str = "pred"):
     return reduction_hints(output, first) + (
         hint_if_scaled(f"{output} has the wrong sign: differentiate with respect to {first} (d = {first} - target)",
                        output, lambda ex: -1),
-    )
-
-
-def loss_and_gradient_checks(*, loss_hints=(), gradient_hints_=(), loss_points=1.5, gradient_points=2.0,
-                             suffix=""):
-    return (
-        matches("loss", points=loss_points, name=f"loss matches torch{suffix}",
-                hints=reduction_hints("loss") + tuple(loss_hints)),
-        matches("dpred", points=gradient_points, name=f"dpred matches torch autograd{suffix}",
-                hints=gradient_hints("dpred") + tuple(gradient_hints_)),
     )
 
 
@@ -202,6 +192,19 @@ SMOOTH_L1_GRADIENT_HINTS = (
     hint_if_close("the branch is chosen by comparing d with beta; compare |d| with beta", "dpred",
                   _mistaken("signed threshold", "dpred")),
 )
+
+
+# Checks -----------------------------------------------------------------------------------------
+
+
+def loss_and_gradient_checks(*, loss_hints=(), gradient_hints_=(), loss_points=1.5, gradient_points=2.0,
+                             suffix=""):
+    return (
+        matches("loss", points=loss_points, name=f"loss matches torch{suffix}",
+                hints=reduction_hints("loss") + tuple(loss_hints)),
+        matches("dpred", points=gradient_points, name=f"dpred matches torch autograd{suffix}",
+                hints=gradient_hints("dpred") + tuple(gradient_hints_)),
+    )
 
 
 # Exercises --------------------------------------------------------------------------------------

@@ -22,102 +22,8 @@ from grader.isolation.drivers import forward_then_backward
 
 TOPIC = "rnn"
 
-# Sizes stay small (T up to 4, H up to 5) and weights moderate: typical pre-activations stay below ~8 in
-# magnitude, where tanh is far from saturating and every correct formula of its derivative agrees.
-MAX_N, MAX_T, MAX_D, MAX_H = 3, 4, 4, 5
-LARGE = (500.0, 1e3)  # saturated pre-activations: a tanh or sigmoid written with a raw exp overflows there
-INDEX_DTYPES = (np.int64, np.int32)
 
-
-# Inputs -----------------------------------------------------------------------------------------
-
-
-def _biases(draw, size: int, *, large: bool):
-    """Biases of magnitude up to 1; with `large`, some of them of magnitude LARGE (saturating their unit)."""
-    small = dst.floats(magnitude=1.0)
-    if not large:
-        return draw(hnp.arrays(np.float64, (size,), elements=small))
-    big = st.one_of(dst.floats(min_value=LARGE[0], max_value=LARGE[1]), dst.floats(min_value=-LARGE[1], max_value=-LARGE[0]))
-    values = draw(hnp.arrays(np.float64, (size,), elements=st.one_of(small, big)))
-    assume(np.abs(values).max() >= LARGE[0])
-    return values
-
-
-@st.composite
-def recurrent_inputs(draw, *, gates: int = 1, biases=("b",), sequence: bool = False, cell: bool = False,
-                     upstream=(), large: bool = False, last_step_only: bool = False):
-    """Dicts for one step (x (N, D), prev_h (N, H)[, prev_c]) or a sequence (x (N, T, D), h0 (N, H)), with
-    Wx (D, gates*H), Wh (H, gates*H), the named biases (gates*H,) and the named upstream gradients (of
-    the hidden state's shape, (N, T, H) for "dh"). `large` saturates some units (and the cell state);
-    `last_step_only` zeroes dh except at the last of T >= 2 steps."""
-    n, d, h = draw(st.integers(1, MAX_N)), draw(st.integers(1, MAX_D)), draw(st.integers(1, MAX_H))
-    t = draw(st.integers(2 if last_step_only else 1, MAX_T))
-    example = {"x": draw(dst.float_arrays((n, t, d) if sequence else (n, d), magnitude=2.0)),
-               "h0" if sequence else "prev_h": draw(dst.float_arrays((n, h), magnitude=1.0))}
-    if cell:
-        example["prev_c"] = draw(dst.float_arrays((n, h), magnitude=LARGE[1] if large else 2.0))
-    example["Wx"] = draw(dst.float_arrays((d, gates * h), magnitude=0.5))
-    example["Wh"] = draw(dst.float_arrays((h, gates * h), magnitude=0.5))
-    for name in biases:
-        example[name] = _biases(draw, gates * h, large=large and name != "bh")
-    for name in upstream:
-        example[name] = draw(dst.float_arrays((n, t, h) if name == "dh" else (n, h), magnitude=1.0))
-    if last_step_only:
-        example["dh"][:, :-1] = 0.0
-    return example
-
-
-def index_arrays(draw, shape, high: int):
-    dtype = draw(st.sampled_from(INDEX_DTYPES))
-    return draw(hnp.arrays(dtype, shape, elements=st.integers(0, high - 1)))
-
-
-@st.composite
-def embedding_inputs(draw, *, with_dout: bool = False, repeated: bool | None = None):
-    """Dicts x (N, T) of word indices (int32 or int64) into W (V, D)[, dout (N, T, D)]. `repeated`: some
-    word occurs twice (True), every word at most once (False), either (None)."""
-    n, t, d = draw(st.integers(1, MAX_N)), draw(st.integers(1, MAX_T)), draw(st.integers(1, 4))
-    if repeated:
-        assume(n * t >= 2)
-    v = draw(st.integers(n * t if repeated is False else 2, n * t + 3))
-    x = index_arrays(draw, (n, t), v)
-    if repeated is False:
-        words = draw(st.permutations(range(v)))[: n * t]
-        x = np.asarray(words, dtype=draw(st.sampled_from(INDEX_DTYPES))).reshape(n, t)
-    elif repeated:
-        x.flat[-1] = x.flat[0]
-    example = {"x": x, "W": draw(dst.float_arrays((v, d)))}
-    if with_dout:
-        example["dout"] = draw(dst.float_arrays((n, t, d), magnitude=1.0))
-    return example
-
-
-@st.composite
-def temporal_affine_inputs(draw, *, with_dout: bool = False):
-    n, t, d, m = (draw(st.integers(1, hi)) for hi in (MAX_N, MAX_T, 4, 4))
-    example = {"x": draw(dst.float_arrays((n, t, d))), "w": draw(dst.float_arrays((d, m), magnitude=1.0)),
-               "b": draw(dst.float_arrays((m,), magnitude=1.0))}
-    if with_dout:
-        example["dout"] = draw(dst.float_arrays((n, t, m), magnitude=1.0))
-    return example
-
-
-@st.composite
-def temporal_scores(draw, *, masked: bool | None, max_offset: float = 0.0, spread: float = 10.0):
-    """Dicts x (N, T, V), y (N, T) (int32 or int64), mask (N, T) booleans: all True (masked=False), some
-    False (masked=True) or any. The V scores of one (n, t) sit within `spread`, at an offset up to
-    `max_offset`."""
-    n, t, v = draw(st.integers(1, MAX_N)), draw(st.integers(1, MAX_T)), draw(st.integers(2, 5))
-    x = draw(dst.float_arrays((n, t, v), magnitude=spread / 2))
-    if max_offset:
-        x = x + draw(dst.float_arrays((n, t, 1), min_value=-max_offset, max_value=max_offset))
-    mask = np.ones((n, t), dtype=bool) if masked is False else draw(hnp.arrays(np.bool_, (n, t)))
-    if masked:
-        assume(not mask.all())
-    return {"x": x, "y": index_arrays(draw, (n, t), v), "mask": mask}
-
-
-# Torch models -----------------------------------------------------------------------------------
+# References -------------------------------------------------------------------------------------
 
 
 def _identity(a):
@@ -213,6 +119,100 @@ def temporal_softmax_reference(example):
             "unmasked/loss": losses.sum().item() / n, "unmasked/dx": dx_all / n}
 
 
+# Strategies -------------------------------------------------------------------------------------
+
+# Sizes stay small (T up to 4, H up to 5) and weights moderate: typical pre-activations stay below ~8 in
+# magnitude, where tanh is far from saturating and every correct formula of its derivative agrees.
+MAX_N, MAX_T, MAX_D, MAX_H = 3, 4, 4, 5
+LARGE = (500.0, 1e3)  # saturated pre-activations: a tanh or sigmoid written with a raw exp overflows there
+INDEX_DTYPES = (np.int64, np.int32)
+
+
+def _biases(draw, size: int, *, large: bool):
+    """Biases of magnitude up to 1; with `large`, some of them of magnitude LARGE (saturating their unit)."""
+    small = dst.floats(magnitude=1.0)
+    if not large:
+        return draw(hnp.arrays(np.float64, (size,), elements=small))
+    big = st.one_of(dst.floats(min_value=LARGE[0], max_value=LARGE[1]), dst.floats(min_value=-LARGE[1], max_value=-LARGE[0]))
+    values = draw(hnp.arrays(np.float64, (size,), elements=st.one_of(small, big)))
+    assume(np.abs(values).max() >= LARGE[0])
+    return values
+
+
+@st.composite
+def recurrent_inputs(draw, *, gates: int = 1, biases=("b",), sequence: bool = False, cell: bool = False,
+                     large: bool = False, upstream=(), last_step_only: bool = False):
+    """Dicts for one step (x (N, D), prev_h (N, H)[, prev_c]) or a sequence (x (N, T, D), h0 (N, H)), with
+    Wx (D, gates*H), Wh (H, gates*H), the named biases (gates*H,) and the named upstream gradients (of
+    the hidden state's shape, (N, T, H) for "dh"). `large` saturates some units (and the cell state);
+    `last_step_only` zeroes dh except at the last of T >= 2 steps."""
+    n, d, h = draw(st.integers(1, MAX_N)), draw(st.integers(1, MAX_D)), draw(st.integers(1, MAX_H))
+    t = draw(st.integers(2 if last_step_only else 1, MAX_T))
+    example = {"x": draw(dst.float_arrays((n, t, d) if sequence else (n, d), magnitude=2.0)),
+               "h0" if sequence else "prev_h": draw(dst.float_arrays((n, h), magnitude=1.0))}
+    if cell:
+        example["prev_c"] = draw(dst.float_arrays((n, h), magnitude=LARGE[1] if large else 2.0))
+    example["Wx"] = draw(dst.float_arrays((d, gates * h), magnitude=0.5))
+    example["Wh"] = draw(dst.float_arrays((h, gates * h), magnitude=0.5))
+    for name in biases:
+        example[name] = _biases(draw, gates * h, large=large and name != "bh")
+    for name in upstream:
+        example[name] = draw(dst.float_arrays((n, t, h) if name == "dh" else (n, h), magnitude=1.0))
+    if last_step_only:
+        example["dh"][:, :-1] = 0.0
+    return example
+
+
+def index_arrays(draw, shape, high: int):
+    dtype = draw(st.sampled_from(INDEX_DTYPES))
+    return draw(hnp.arrays(dtype, shape, elements=st.integers(0, high - 1)))
+
+
+@st.composite
+def embedding_inputs(draw, *, repeated: bool | None = None, with_dout: bool = False):
+    """Dicts x (N, T) of word indices (int32 or int64) into W (V, D)[, dout (N, T, D)]. `repeated`: some
+    word occurs twice (True), every word at most once (False), either (None)."""
+    n, t, d = draw(st.integers(1, MAX_N)), draw(st.integers(1, MAX_T)), draw(st.integers(1, 4))
+    if repeated:
+        assume(n * t >= 2)
+    v = draw(st.integers(n * t if repeated is False else 2, n * t + 3))
+    x = index_arrays(draw, (n, t), v)
+    if repeated is False:
+        words = draw(st.permutations(range(v)))[: n * t]
+        x = np.asarray(words, dtype=draw(st.sampled_from(INDEX_DTYPES))).reshape(n, t)
+    elif repeated:
+        x.flat[-1] = x.flat[0]
+    example = {"x": x, "W": draw(dst.float_arrays((v, d)))}
+    if with_dout:
+        example["dout"] = draw(dst.float_arrays((n, t, d), magnitude=1.0))
+    return example
+
+
+@st.composite
+def temporal_affine_inputs(draw, *, with_dout: bool = False):
+    n, t, d, m = (draw(st.integers(1, hi)) for hi in (MAX_N, MAX_T, 4, 4))
+    example = {"x": draw(dst.float_arrays((n, t, d))), "w": draw(dst.float_arrays((d, m), magnitude=1.0)),
+               "b": draw(dst.float_arrays((m,), magnitude=1.0))}
+    if with_dout:
+        example["dout"] = draw(dst.float_arrays((n, t, m), magnitude=1.0))
+    return example
+
+
+@st.composite
+def temporal_scores(draw, *, max_offset: float = 0.0, spread: float = 10.0, masked: bool | None):
+    """Dicts x (N, T, V), y (N, T) (int32 or int64), mask (N, T) booleans: all True (masked=False), some
+    False (masked=True) or any. The V scores of one (n, t) sit within `spread`, at an offset up to
+    `max_offset`."""
+    n, t, v = draw(st.integers(1, MAX_N)), draw(st.integers(1, MAX_T)), draw(st.integers(2, 5))
+    x = draw(dst.float_arrays((n, t, v), magnitude=spread / 2))
+    if max_offset:
+        x = x + draw(dst.float_arrays((n, t, 1), min_value=-max_offset, max_value=max_offset))
+    mask = np.ones((n, t), dtype=bool) if masked is False else draw(hnp.arrays(np.bool_, (n, t)))
+    if masked:
+        assume(not mask.all())
+    return {"x": x, "y": index_arrays(draw, (n, t), v), "mask": mask}
+
+
 # Hints ------------------------------------------------------------------------------------------
 
 NO_TANH = "next_h = tanh(x Wx + prev_h Wh + b): the tanh is missing"
@@ -230,9 +230,6 @@ FIRST_STEP_WEIGHTS = ("only one step's weight gradients are kept: dWx, dWh and d
                       "(dWx += ..., not dWx = ...)")
 SHIFTED = "h holds h0 and drops the last state: h[:, t] is the hidden state after step t (h0 is not part of h)"
 NOT_UPDATED = "every step starts from h0: feed each step the hidden state of the step before"
-
-STEP_GRADS = ("dx", "dprev_h", "dWx", "dWh", "db")
-SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
 
 
 def _da(example, expected):
@@ -260,27 +257,6 @@ def _sequence_grad_hints(name: str):
     return tuple(hints)
 
 
-def gradient_checks(names, hints, suffix: str = "", points=None):
-    return tuple(matches(name, points=(points or {}).get(name, 1.0), name=f"{name} matches torch autograd{suffix}",
-                         scale=reference_scale, hints=hints(name)) for name in names)
-
-
-def stable_outputs(*names: str, points: float = 1.0, hints=(), what: str = "pre-activations up to 1e3",
-                   floored: bool = True, typical: dict[str, str] | None = None):
-    """Finite and right for large inputs; with `floored`, the gradients' (d...) error scales are floored
-    by their scales in the reference. `typical` names each output's typical-inputs check (by default
-    "<d...> matches torch autograd" for gradients, "<output> matches torch" for the others)."""
-    typical = typical or {name: f"{name} matches torch autograd" if name.startswith("d") else f"{name} matches torch"
-                          for name in names}
-    return matches(*names, points=points, name=f"stable for {what}", finite=True, typical=typical, hints=tuple(hints),
-                   scale=_gradient_scale if floored else None)
-
-
-def _gradient_scale(example, expected, output):
-    """The reference's scale of a gradient (d...); other outputs keep their own size."""
-    return reference_scale(example, expected, output) if output.startswith("d") else None
-
-
 def _nonfinite_hints(text: str, names):
     return tuple(hint_if_nonfinite(text, name) for name in names)
 
@@ -305,7 +281,34 @@ def _overwritten_embedding(example, expected):
     return dW
 
 
+# Checks -----------------------------------------------------------------------------------------
+
+
+def gradient_checks(names, hints, suffix: str = "", points=None):
+    return tuple(matches(name, points=(points or {}).get(name, 1.0), name=f"{name} matches torch autograd{suffix}",
+                         scale=reference_scale, hints=hints(name)) for name in names)
+
+
+def stable_outputs(*names: str, points: float = 1.0, hints=(), what: str = "pre-activations up to 1e3",
+                   floored: bool = True, typical: dict[str, str] | None = None):
+    """Finite and right for large inputs; with `floored`, the gradients' (d...) error scales are floored
+    by their scales in the reference. `typical` names each output's typical-inputs check (by default
+    "<d...> matches torch autograd" for gradients, "<output> matches torch" for the others)."""
+    typical = typical or {name: f"{name} matches torch autograd" if name.startswith("d") else f"{name} matches torch"
+                          for name in names}
+    return matches(*names, points=points, name=f"stable for {what}", finite=True, typical=typical, hints=tuple(hints),
+                   scale=_gradient_scale if floored else None)
+
+
+def _gradient_scale(example, expected, output):
+    """The reference's scale of a gradient (d...); other outputs keep their own size."""
+    return reference_scale(example, expected, output) if output.startswith("d") else None
+
+
 # Exercises --------------------------------------------------------------------------------------
+
+STEP_GRADS = ("dx", "dprev_h", "dWx", "dWh", "db")
+SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
 
 STEP_CALL = {"args": STEP}
 SEQUENCE_CALL = {"args": SEQUENCE}
@@ -334,7 +337,7 @@ EXERCISES = [
                      *gradient_checks(STEP_GRADS, _step_grad_hints, points={"db": 0.5}),
                      unchanged_inputs(points=0.5),
                  )),
-        Scenario("saturated units", recurrent_inputs(upstream=("dnext_h",), large=True), rnn_step_reference,
+        Scenario("saturated units", recurrent_inputs(large=True, upstream=("dnext_h",)), rnn_step_reference,
                  returns=STEP_GRADS, driver=forward_then_backward, call=STEP_BACKWARD, max_examples=15, checks=(
                      stable_outputs(*STEP_GRADS, hints=_nonfinite_hints(TANH_OVERFLOW, STEP_GRADS)),)),
     ), (numpy_only(points=0.5),)),
@@ -366,7 +369,7 @@ EXERCISES = [
                      matches("dh0", points=1.0, name="dh0: the gradient flows back to the initial state",
                              scale=reference_scale, hints=(hint_if_variant(NO_CARRY, "dh0", "no carry"),)),
                  )),
-        Scenario("saturated units", recurrent_inputs(sequence=True, upstream=("dh",), large=True), rnn_sequence_reference,
+        Scenario("saturated units", recurrent_inputs(sequence=True, large=True, upstream=("dh",)), rnn_sequence_reference,
                  returns=SEQUENCE_GRADS, driver=forward_then_backward, call=SEQUENCE_BACKWARD, max_examples=15, checks=(
                      stable_outputs(*SEQUENCE_GRADS, hints=_nonfinite_hints(TANH_OVERFLOW, SEQUENCE_GRADS)),)),
     ), (numpy_only(points=0.5),)),
@@ -379,12 +382,12 @@ EXERCISES = [
                  )),
     ), (numpy_only(points=0.5),)),
     Exercise("word_embedding_backward", TOPIC, (
-        Scenario("distinct words", embedding_inputs(with_dout=True, repeated=False), embedding_reference, returns="dW",
+        Scenario("distinct words", embedding_inputs(repeated=False, with_dout=True), embedding_reference, returns="dW",
                  driver=forward_then_backward, call=EMBEDDING_BACKWARD, checks=(
                      matches("dW", points=1.5, name="dW matches torch autograd"),
                      unchanged_inputs(points=0.5),
                  )),
-        Scenario("repeated words", embedding_inputs(with_dout=True, repeated=True), embedding_reference, returns="dW",
+        Scenario("repeated words", embedding_inputs(repeated=True, with_dout=True), embedding_reference, returns="dW",
                  driver=forward_then_backward, call=EMBEDDING_BACKWARD, checks=(
                      matches("dW", points=1.5, name="repeated words add up (np.add.at)", hints=(
                          hint_if_close("the gradients of a repeated word overwrite each other (dW[x] += dout keeps "
@@ -431,7 +434,7 @@ EXERCISES = [
                          hint_if_variant(LOSS_COUNT.replace("the loss", "dx"), "dx", "by count"))),
                      unchanged_inputs(points=0.5),
                  )),
-        Scenario("scores of large magnitude", temporal_scores(masked=None, max_offset=1e4, spread=50),
+        Scenario("scores of large magnitude", temporal_scores(max_offset=1e4, spread=50, masked=None),
                  temporal_softmax_reference, returns=("loss", "dx"), call=LOSS_CALL, max_examples=15, checks=(
                      stable_outputs("loss", "dx", what="scores of magnitude up to 1e4", floored=False,
                                     typical={"loss": "loss: masked steps contribute nothing",

@@ -12,14 +12,6 @@ from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, fail
 
 TOPIC = "softmax"
 
-NO_MAX_SHIFT = ("the result overflows for large scores: subtract each row's maximum before exponentiating "
-                "(softmax does not change when a constant is added to a row)")
-GLOBAL_MAX_SHIFT = ("the scores are shifted by the largest score of the whole batch, not of each row: a row far below "
-                    "it underflows to exp(...) = 0; subtract each row's own maximum (np.max(x, axis=1, keepdims=True))")
-EPSILON_IN_LOG = ("the loss adds an epsilon inside the log (log(p + eps)): that changes the loss when the correct class "
-                  "has a tiny probability; compute log p as shifted - log(sum(exp(shifted))) (log-softmax), which "
-                  "never takes log(0)")
-
 
 # References -------------------------------------------------------------------------------------
 
@@ -58,6 +50,14 @@ LARGE_SCORES = dict(max_offset=1e4, spread=50)
 
 
 # Hints ------------------------------------------------------------------------------------------
+
+NO_MAX_SHIFT = ("the result overflows for large scores: subtract each row's maximum before exponentiating "
+                "(softmax does not change when a constant is added to a row)")
+GLOBAL_MAX_SHIFT = ("the scores are shifted by the largest score of the whole batch, not of each row: a row far below "
+                    "it underflows to exp(...) = 0; subtract each row's own maximum (np.max(x, axis=1, keepdims=True))")
+EPSILON_IN_LOG = ("the loss adds an epsilon inside the log (log(p + eps)): that changes the loss when the correct class "
+                  "has a tiny probability; compute log p as shifted - log(sum(exp(shifted))) (log-softmax), which "
+                  "never takes log(0)")
 
 
 def _n(example) -> int:

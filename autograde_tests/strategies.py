@@ -49,7 +49,7 @@ def classification_batches(draw, *, min_n: int = 1, max_n: int = 6, max_d: int =
 
 
 @st.composite
-def large_offset_batches(draw, *, max_offset: float = 1e4, max_n: int = 5, max_d: int = 4, max_c: int = 5):
+def large_offset_batches(draw, *, max_n: int = 5, max_d: int = 4, max_c: int = 5, max_offset: float = 1e4):
     """Like classification_batches, but the scores X W of each row sit at an offset of up to
     `max_offset` and within 50 of each other: a first feature of ones in W carries the offset."""
     n, d, c = draw(st.integers(1, max_n)), draw(st.integers(1, max_d)), draw(st.integers(2, max_c))
@@ -60,8 +60,8 @@ def large_offset_batches(draw, *, max_offset: float = 1e4, max_n: int = 5, max_d
 
 
 @st.composite
-def score_batches(draw, *, max_offset: float = 0.0, spread: float = 10.0, max_n: int = 6, max_c: int = 6,
-                  min_c: int = 2, with_labels: bool = True):
+def score_batches(draw, *, max_n: int = 6, min_c: int = 2, max_c: int = 6, max_offset: float = 0.0,
+                  spread: float = 10.0, with_labels: bool = True):
     """Dicts x (N, C) of scores and y (N,) labels; each row within `spread`, at an offset up to `max_offset`."""
     n, c = draw(st.integers(1, max_n)), draw(st.integers(min_c, max_c))
     x = draw(float_arrays((n, c), magnitude=spread / 2))

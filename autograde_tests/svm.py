@@ -13,49 +13,6 @@ from grader.engine.checks import (Exercise, Hint, Scenario, hint_if_close, hint_
 
 TOPIC = "svm"
 
-# A margin s_j - s_{y_i} + 1 this close to 0 (relative to the size of the terms that make up the scores)
-# could fall on either side of the hinge through rounding alone; such inputs are never generated.
-KINK_CLEARANCE = 1e-6
-
-
-# Inputs -----------------------------------------------------------------------------------------
-
-
-def _clear_of_the_hinge(scores, bounds, y) -> bool:
-    """No margin scores[i, j] - scores[i, y_i] + 1 (j != y_i) within rounding reach of 0.
-
-    `bounds` bounds the magnitude of every term summed into each score (|X| |W| for X W): rounding
-    errors of any correct algebra are a tiny fraction of it.
-    """
-    rows = np.arange(len(y))
-    margins = scores - scores[rows, y][:, None] + 1
-    reach = KINK_CLEARANCE * (1 + bounds + bounds[rows, y][:, None])
-    near = np.abs(margins) <= reach
-    near[rows, y] = False
-    return not near.any()
-
-
-def _linear_clear(example) -> bool:
-    X, W = example["X"], example["W"]
-    return _clear_of_the_hinge(X @ W, np.abs(X) @ np.abs(W), example["y"])
-
-
-def _scores_clear(example) -> bool:
-    return _clear_of_the_hinge(example["x"], np.abs(example["x"]), example["y"])
-
-
-def linear_batches():
-    return dst.classification_batches().filter(_linear_clear)
-
-
-def large_linear_batches():
-    """Scores X W at an offset of up to 1e4 (rows within 50 of each other), clear of the hinge."""
-    return dst.large_offset_batches().filter(_linear_clear)
-
-
-def score_matrices(*, magnitude: float = 5.0):
-    return dst.score_batches(spread=2 * magnitude).filter(_scores_clear)
-
 
 # References -------------------------------------------------------------------------------------
 
@@ -94,6 +51,49 @@ def svm_loss_reference(example):
     loss.backward()
     mistaken = {name: (g / len(y)).numpy() for name, g in _hinge_mistakes(x.detach(), y).items()}
     return {"loss": loss.item(), "dx": x.grad.numpy(), "mistaken_dx": mistaken}
+
+
+# Strategies -------------------------------------------------------------------------------------
+
+# A margin s_j - s_{y_i} + 1 this close to 0 (relative to the size of the terms that make up the scores)
+# could fall on either side of the hinge through rounding alone; such inputs are never generated.
+KINK_CLEARANCE = 1e-6
+
+
+def _clear_of_the_hinge(scores, bounds, y) -> bool:
+    """No margin scores[i, j] - scores[i, y_i] + 1 (j != y_i) within rounding reach of 0.
+
+    `bounds` bounds the magnitude of every term summed into each score (|X| |W| for X W): rounding
+    errors of any correct algebra are a tiny fraction of it.
+    """
+    rows = np.arange(len(y))
+    margins = scores - scores[rows, y][:, None] + 1
+    reach = KINK_CLEARANCE * (1 + bounds + bounds[rows, y][:, None])
+    near = np.abs(margins) <= reach
+    near[rows, y] = False
+    return not near.any()
+
+
+def _linear_clear(example) -> bool:
+    X, W = example["X"], example["W"]
+    return _clear_of_the_hinge(X @ W, np.abs(X) @ np.abs(W), example["y"])
+
+
+def _scores_clear(example) -> bool:
+    return _clear_of_the_hinge(example["x"], np.abs(example["x"]), example["y"])
+
+
+def linear_batches():
+    return dst.classification_batches().filter(_linear_clear)
+
+
+def large_linear_batches():
+    """Scores X W at an offset of up to 1e4 (rows within 50 of each other), clear of the hinge."""
+    return dst.large_offset_batches().filter(_linear_clear)
+
+
+def score_matrices(*, magnitude: float = 5.0):
+    return dst.score_batches(spread=2 * magnitude).filter(_scores_clear)
 
 
 # Hints ------------------------------------------------------------------------------------------

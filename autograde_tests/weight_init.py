@@ -26,12 +26,56 @@ from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, conf
 
 TOPIC = "weight_init"
 
-SAMPLES = 20_000  # values per distribution test; the shapes hold >= 4 elements, so <= 5000 calls
-ALPHA = 1e-9      # significance of each goodness-of-fit test: a correct implementation fails one with this probability
-TAIL = 2.8        # a normal sample of SAMPLES values has values beyond TAIL * its rms, a truncated one none
+
+# References -------------------------------------------------------------------------------------
 
 
-# Inputs -----------------------------------------------------------------------------------------
+def fans(shape) -> tuple[int, int]:
+    shape = tuple(shape)
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    num_filters, channels, height, width = shape
+    return channels * height * width, num_filters * height * width
+
+
+def fans_reference(example):
+    # Floats, so that any real number is read back as a value; `_integers` judges the type on its own.
+    fan_in, fan_out = fans(example["shape"])
+    return {"fan_in": float(fan_in), "fan_out": float(fan_out)}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The distribution an initializer draws from: `scale(fan_in, fan_out, gain)` is the bound a of
+    U(-a, a) for `family` "uniform", the standard deviation of N(0, scale²) for "normal"."""
+
+    name: str
+    family: str
+    scale: Callable[[int, int, float], float]
+    formula: str   # how the student reads it, e.g. "a = gain * sqrt(6 / (fan_in + fan_out))"
+    symbol: str    # "a", "b" or "σ"
+
+    @property
+    def law(self) -> str:
+        return f"U(-{self.symbol}, {self.symbol})" if self.family == "uniform" else "N(0, σ²)"
+
+    def std(self, scale: float) -> float:
+        return scale / math.sqrt(3.0) if self.family == "uniform" else scale
+
+
+def _target_reference(target: Target):
+    def reference(example):
+        fan_in, fan_out = fans(example["shape"])
+        gain = example.get("gain", 1.0)
+        scale = target.scale(fan_in, fan_out, gain)
+        # W only fixes the contract's shape and dtype; its values are judged by the statistical checks.
+        return {"W": np.zeros(tuple(example["shape"])), "fan_in": fan_in, "fan_out": fan_out, "gain": gain,
+                "scale": scale, "std": target.std(scale)}
+
+    return reference
+
+
+# Strategies -------------------------------------------------------------------------------------
 
 
 def _tuples_or_lists(shapes):
@@ -68,44 +112,8 @@ def init_inputs(shapes, *, gain=None):
     return st.fixed_dictionaries(fields)
 
 
-# compute_fans -----------------------------------------------------------------------------------
-
-
-def fans(shape) -> tuple[int, int]:
-    shape = tuple(shape)
-    if len(shape) == 2:
-        return shape[0], shape[1]
-    num_filters, channels, height, width = shape
-    return channels * height * width, num_filters * height * width
-
-
-def fans_reference(example):
-    # Floats, so that any real number is read back as a value; `_integers` judges the type on its own.
-    fan_in, fan_out = fans(example["shape"])
-    return {"fan_in": float(fan_in), "fan_out": float(fan_out)}
-
-
-def _fans_match(example, outcome, expected):
-    failure = failed_call(outcome, "fan_in", "fan_out")
-    if failure:
-        return failure
-    got = (outcome.outputs["fan_in"], outcome.outputs["fan_out"])
-    want = (expected["fan_in"], expected["fan_out"])
-    if got != want:
-        return Failure(f"compute_fans returned (fan_in, fan_out) = ({got[0]:g}, {got[1]:g}), "
-                       f"expected ({want[0]:g}, {want[1]:g})")
-    return None
-
-
-def _integers(example, outcome, expected):
-    failure = failed_call(outcome, "fan_in", "fan_out")
-    if failure:
-        return failure
-    for name, value in zip(("fan_in", "fan_out"), outcome.raw["result"]):
-        _, problem = conform(value, 0, name)
-        if problem:
-            return Failure(f"{problem}: compute_fans returns ints")
-    return None
+# Hints ------------------------------------------------------------------------------------------
+# The hints read the pooled values with the checks' _sample, below.
 
 
 def _fans_hint(text: str, model) -> Hint:
@@ -136,9 +144,6 @@ CONV_FANS_HINTS = (
 )
 
 
-_RAISES_VALUE_ERROR = raises_value_error(lambda example: f"for a {len(example['shape'])}-D shape")
-
-
 def _raised(kind: str):
     return lambda example, outcome, expected: kind in (raised(outcome) or ())
 
@@ -151,47 +156,152 @@ RANK_HINTS = (
     Hint("check len(shape) first and raise ValueError for shapes that are neither 2-D nor 4-D", _raised("IndexError")),
 )
 
-
-def rank_scenario(*, with_rng: bool, points: float) -> Scenario:
-    inputs = init_inputs(other_rank_shapes()) if with_rng else st.fixed_dictionaries({"shape": other_rank_shapes()})
-    return Scenario("shapes that are neither 2-D nor 4-D", inputs, lambda example: {}, returns=None,
-                    driver=raised_exception, max_examples=10, checks=(
-                        Check("ValueError for shapes that are neither 2-D nor 4-D", points, _RAISES_VALUE_ERROR,
-                              RANK_HINTS),))
+TAIL = 2.8  # a normal sample of SAMPLES values has values beyond TAIL * its rms, a truncated one none
 
 
-# Initializers: targets and statistics -----------------------------------------------------------
+def _scale_hint(text: str, target: Target, wrong) -> Hint:
+    """Applies when the sample's std is within 3% of the one that `wrong(fan_in, fan_out, gain, shape)`, the
+    bound or σ a mistake gives (None: not on this input), implies, and that differs from the right std by
+    more than 6%. The std of SAMPLES values is within 0.5% of the true one at one standard error."""
+
+    def applies(example, outcome, expected):
+        scale = wrong(expected["fan_in"], expected["fan_out"], expected["gain"], tuple(example["shape"]))
+        sample = _sample(outcome)
+        if scale is None or isinstance(sample, Failure) or abs(target.std(scale) / expected["std"] - 1) < 0.06:
+            return False
+        return abs(np.std(sample) / target.std(scale) - 1) < 0.03
+
+    return Hint(text, applies)
 
 
-@dataclass(frozen=True)
-class Target:
-    """The distribution an initializer draws from: `scale(fan_in, fan_out, gain)` is the bound a of
-    U(-a, a) for `family` "uniform", the standard deviation of N(0, scale²) for "normal"."""
+def _sample_hint(text: str, test) -> Hint:
+    def applies(example, outcome, expected):
+        sample = _sample(outcome)
+        return not isinstance(sample, Failure) and bool(test(sample))
 
-    name: str
-    family: str
-    scale: Callable[[int, int, float], float]
-    formula: str   # how the student reads it, e.g. "a = gain * sqrt(6 / (fan_in + fan_out))"
-    symbol: str    # "a", "b" or "σ"
-
-    @property
-    def law(self) -> str:
-        return f"U(-{self.symbol}, {self.symbol})" if self.family == "uniform" else "N(0, σ²)"
-
-    def std(self, scale: float) -> float:
-        return scale / math.sqrt(3.0) if self.family == "uniform" else scale
+    return Hint(text, applies)
 
 
-def _target_reference(target: Target):
-    def reference(example):
-        fan_in, fan_out = fans(example["shape"])
-        gain = example.get("gain", 1.0)
-        scale = target.scale(fan_in, fan_out, gain)
-        # W only fixes the contract's shape and dtype; its values are judged by the statistical checks.
-        return {"W": np.zeros(tuple(example["shape"])), "fan_in": fan_in, "fan_out": fan_out, "gain": gain,
-                "scale": scale, "std": target.std(scale)}
+def _rms(sample) -> float:
+    return float(np.sqrt(np.mean(sample**2)))
 
-    return reference
+
+def _kurtosis(sample) -> float:
+    centred = sample - np.mean(sample)
+    return float(np.mean(centred**4) / np.mean(centred**2) ** 2)
+
+
+def _tail_ratio(sample) -> float:
+    return float(np.max(np.abs(sample))) / _rms(sample)
+
+
+RECEPTIVE = "the receptive field HH*WW is missing from the fans: " + CONV_LAYOUT
+ONE_SIDED = "all the values have one sign: the distribution is centred at 0 (from rng.random(): rng.random(shape) * 2 * a - a)"
+# Shape of the distribution: kurtosis 1.8 (uniform) vs 3 (normal); largest |w| / rms about 1.73 (uniform),
+# 2.3 (normal truncated at 2σ), above 3.5 (normal, SAMPLES values).
+UNIFORM_SHAPE_HINTS = (
+    _sample_hint("the values look normally distributed (kurtosis near 3); this initializer draws from a uniform "
+                 "distribution: rng.uniform(-bound, bound, size=shape)", lambda s: _kurtosis(s) > 2.4),
+    _sample_hint(ONE_SIDED, lambda s: s.min() >= 0 or s.max() <= 0))
+NORMAL_SHAPE_HINTS = (
+    _sample_hint("the values look uniformly distributed; this initializer draws from a normal distribution: "
+                 "rng.normal(0.0, std, size=shape)", lambda s: _tail_ratio(s) < 2.0),
+    _sample_hint("the normal looks truncated (or clipped): no value lies far in the tails; draw from the full "
+                 "normal N(0, σ²), e.g. rng.normal(0.0, std, size=shape)", lambda s: 2.0 <= _tail_ratio(s) <= TAIL),
+    _sample_hint(ONE_SIDED, lambda s: s.min() >= 0 or s.max() <= 0))
+
+
+def common_hints(target: Target) -> tuple[Hint, ...]:
+    """Mistakes any initializer can make, each a wrong bound or σ derived from the target's own formula."""
+    scale, sym = target.scale, target.symbol
+    if target.family == "uniform":
+        shape_hints, other_family = UNIFORM_SHAPE_HINTS, _scale_hint(
+            f"the bound is the normal's standard deviation: U(-{sym}, {sym}) has variance {sym}²/3, so {target.formula}",
+            target, lambda fi, fo, g, s: scale(fi, fo, g) / math.sqrt(3.0))
+    else:
+        shape_hints, other_family = NORMAL_SHAPE_HINTS, _scale_hint(
+            f"σ is the uniform's bound, sqrt(3) times too large: the normal's standard deviation is {target.formula}",
+            target, lambda fi, fo, g, s: scale(fi, fo, g) * math.sqrt(3.0))
+    no_sqrt = f"the square root is missing: {target.formula}" + (
+        "" if target.family == "uniform" else " (rng.normal takes the standard deviation, not the variance)")
+    return shape_hints + (
+        other_family,
+        _scale_hint(no_sqrt, target, lambda fi, fo, g, s: g * (scale(fi, fo, g) / g) ** 2),
+        _scale_hint(no_sqrt, target, lambda fi, fo, g, s: scale(fi, fo, g) ** 2),
+        _scale_hint(RECEPTIVE, target, lambda fi, fo, g, s: scale(s[1], s[0], g) if len(s) == 4 else None),
+        _scale_hint("the gain is ignored: multiply the bound (or the standard deviation) by gain",
+                    target, lambda fi, fo, g, s: scale(fi, fo, 1.0) if g != 1.0 else None),
+        _scale_hint("the gain multiplies the bound or standard deviation (gain * sqrt(...)), not what is under the "
+                    "square root", target, lambda fi, fo, g, s: scale(fi, fo, 1.0) * math.sqrt(g) if g != 1.0 else None),
+    )
+
+
+def xavier_hints(target: Target) -> tuple[Hint, ...]:
+    scale, sym, rule = target.scale, target.symbol, f"Xavier/Glorot uses fan_in + fan_out, {target.formula}"
+    return common_hints(target) + (
+        _scale_hint(f"{sym} uses fan_in only: {rule}", target, lambda fi, fo, g, s: scale(fi, 0, g)),
+        _scale_hint(f"{sym} uses fan_in only (LeCun's initialization): {rule}", target,
+                    lambda fi, fo, g, s: scale(2 * fi, 0, g)),
+        _scale_hint(f"{sym} uses fan_out only: {rule}", target, lambda fi, fo, g, s: scale(0, fo, g)),
+    )
+
+
+def msra_hints(target: Target) -> tuple[Hint, ...]:
+    scale, sym = target.scale, target.symbol
+    return common_hints(target) + (
+        _scale_hint(f"{sym} uses fan_out: MSRA/He uses fan_in, {target.formula} (for conv weights (F, C, HH, WW), "
+                    "fan_in = C*HH*WW: check that compute_fans does not swap them)", target,
+                    lambda fi, fo, g, s: scale(fo, fi, g)),
+        _scale_hint(f"the factor 2 is missing (that is LeCun's initialization): MSRA/He uses {target.formula}", target,
+                    lambda fi, fo, g, s: scale(2 * fi, fo, g)),
+        _scale_hint(f"that is Xavier's {sym}, with fan_in + fan_out: MSRA/He uses {target.formula}", target,
+                    lambda fi, fo, g, s: scale(fi + fo, fo, g)),
+    )
+
+
+GLOBAL_STATE = "the weights are drawn from the global np.random state: draw only from the rng argument " \
+               "(rng.uniform, rng.normal, rng.standard_normal ...)"
+
+RNG_HINTS = (
+    Hint(GLOBAL_STATE, global_rng_changed),
+    Hint("the weights ignore rng: draw from the rng argument, not from a generator of your own",
+         lambda ex, out, exp: not global_rng_changed(ex, out, exp)),
+)
+
+TRANSPOSED = Hint("the array has the transposed shape: dense weights are (fan_in, fan_out), as w in affine_forward",
+                  lambda ex, out, exp: "W" in out.problems and f"shape {tuple(reversed(exp['W'].shape))}," in out.problems["W"])
+
+
+# Checks -----------------------------------------------------------------------------------------
+
+SAMPLES = 20_000  # values per distribution test; the shapes hold >= 4 elements, so <= 5000 calls
+ALPHA = 1e-9      # significance of each goodness-of-fit test: a correct implementation fails one with this probability
+
+
+def _fans_match(example, outcome, expected):
+    failure = failed_call(outcome, "fan_in", "fan_out")
+    if failure:
+        return failure
+    got = (outcome.outputs["fan_in"], outcome.outputs["fan_out"])
+    want = (expected["fan_in"], expected["fan_out"])
+    if got != want:
+        return Failure(f"compute_fans returned (fan_in, fan_out) = ({got[0]:g}, {got[1]:g}), "
+                       f"expected ({want[0]:g}, {want[1]:g})")
+    return None
+
+
+def _integers(example, outcome, expected):
+    failure = failed_call(outcome, "fan_in", "fan_out")
+    if failure:
+        return failure
+    for name, value in zip(("fan_in", "fan_out"), outcome.raw["result"]):
+        _, problem = conform(value, 0, name)
+        if problem:
+            return Failure(f"{problem}: compute_fans returns ints")
+    return None
+
+
+_RAISES_VALUE_ERROR = raises_value_error(lambda example: f"for a {len(example['shape'])}-D shape")
 
 
 def _sample(outcome):
@@ -208,10 +318,6 @@ def _sample(outcome):
     if not np.isfinite(sample).all():
         return Failure("the weights hold NaN or infinite values")
     return sample
-
-
-def _rms(sample) -> float:
-    return float(np.sqrt(np.mean(sample**2)))
 
 
 def _summary(sample, target: Target, expected) -> str:
@@ -295,112 +401,6 @@ def _normal_tails(target: Target):
     return verify
 
 
-# Hints: recognised mistakes, from the sample's statistics ---------------------------------------
-
-
-def _scale_hint(text: str, target: Target, wrong) -> Hint:
-    """Applies when the sample's std is within 3% of the one that `wrong(fan_in, fan_out, gain, shape)`, the
-    bound or σ a mistake gives (None: not on this input), implies, and that differs from the right std by
-    more than 6%. The std of SAMPLES values is within 0.5% of the true one at one standard error."""
-
-    def applies(example, outcome, expected):
-        scale = wrong(expected["fan_in"], expected["fan_out"], expected["gain"], tuple(example["shape"]))
-        sample = _sample(outcome)
-        if scale is None or isinstance(sample, Failure) or abs(target.std(scale) / expected["std"] - 1) < 0.06:
-            return False
-        return abs(np.std(sample) / target.std(scale) - 1) < 0.03
-
-    return Hint(text, applies)
-
-
-def _sample_hint(text: str, test) -> Hint:
-    def applies(example, outcome, expected):
-        sample = _sample(outcome)
-        return not isinstance(sample, Failure) and bool(test(sample))
-
-    return Hint(text, applies)
-
-
-def _kurtosis(sample) -> float:
-    centred = sample - np.mean(sample)
-    return float(np.mean(centred**4) / np.mean(centred**2) ** 2)
-
-
-def _tail_ratio(sample) -> float:
-    return float(np.max(np.abs(sample))) / _rms(sample)
-
-
-RECEPTIVE = "the receptive field HH*WW is missing from the fans: " + CONV_LAYOUT
-ONE_SIDED = "all the values have one sign: the distribution is centred at 0 (from rng.random(): rng.random(shape) * 2 * a - a)"
-# Shape of the distribution: kurtosis 1.8 (uniform) vs 3 (normal); largest |w| / rms about 1.73 (uniform),
-# 2.3 (normal truncated at 2σ), above 3.5 (normal, SAMPLES values).
-UNIFORM_SHAPE_HINTS = (
-    _sample_hint("the values look normally distributed (kurtosis near 3); this initializer draws from a uniform "
-                 "distribution: rng.uniform(-bound, bound, size=shape)", lambda s: _kurtosis(s) > 2.4),
-    _sample_hint(ONE_SIDED, lambda s: s.min() >= 0 or s.max() <= 0))
-NORMAL_SHAPE_HINTS = (
-    _sample_hint("the values look uniformly distributed; this initializer draws from a normal distribution: "
-                 "rng.normal(0.0, std, size=shape)", lambda s: _tail_ratio(s) < 2.0),
-    _sample_hint("the normal looks truncated (or clipped): no value lies far in the tails; draw from the full "
-                 "normal N(0, σ²), e.g. rng.normal(0.0, std, size=shape)", lambda s: 2.0 <= _tail_ratio(s) <= TAIL),
-    _sample_hint(ONE_SIDED, lambda s: s.min() >= 0 or s.max() <= 0))
-
-
-def common_hints(target: Target) -> tuple[Hint, ...]:
-    """Mistakes any initializer can make, each a wrong bound or σ derived from the target's own formula."""
-    scale, sym = target.scale, target.symbol
-    if target.family == "uniform":
-        shape_hints, other_family = UNIFORM_SHAPE_HINTS, _scale_hint(
-            f"the bound is the normal's standard deviation: U(-{sym}, {sym}) has variance {sym}²/3, so {target.formula}",
-            target, lambda fi, fo, g, s: scale(fi, fo, g) / math.sqrt(3.0))
-    else:
-        shape_hints, other_family = NORMAL_SHAPE_HINTS, _scale_hint(
-            f"σ is the uniform's bound, sqrt(3) times too large: the normal's standard deviation is {target.formula}",
-            target, lambda fi, fo, g, s: scale(fi, fo, g) * math.sqrt(3.0))
-    no_sqrt = f"the square root is missing: {target.formula}" + (
-        "" if target.family == "uniform" else " (rng.normal takes the standard deviation, not the variance)")
-    return shape_hints + (
-        other_family,
-        _scale_hint(no_sqrt, target, lambda fi, fo, g, s: g * (scale(fi, fo, g) / g) ** 2),
-        _scale_hint(no_sqrt, target, lambda fi, fo, g, s: scale(fi, fo, g) ** 2),
-        _scale_hint(RECEPTIVE, target, lambda fi, fo, g, s: scale(s[1], s[0], g) if len(s) == 4 else None),
-        _scale_hint("the gain is ignored: multiply the bound (or the standard deviation) by gain",
-                    target, lambda fi, fo, g, s: scale(fi, fo, 1.0) if g != 1.0 else None),
-        _scale_hint("the gain multiplies the bound or standard deviation (gain * sqrt(...)), not what is under the "
-                    "square root", target, lambda fi, fo, g, s: scale(fi, fo, 1.0) * math.sqrt(g) if g != 1.0 else None),
-    )
-
-
-def xavier_hints(target: Target) -> tuple[Hint, ...]:
-    scale, sym, rule = target.scale, target.symbol, f"Xavier/Glorot uses fan_in + fan_out, {target.formula}"
-    return common_hints(target) + (
-        _scale_hint(f"{sym} uses fan_in only: {rule}", target, lambda fi, fo, g, s: scale(fi, 0, g)),
-        _scale_hint(f"{sym} uses fan_in only (LeCun's initialization): {rule}", target,
-                    lambda fi, fo, g, s: scale(2 * fi, 0, g)),
-        _scale_hint(f"{sym} uses fan_out only: {rule}", target, lambda fi, fo, g, s: scale(0, fo, g)),
-    )
-
-
-def msra_hints(target: Target) -> tuple[Hint, ...]:
-    scale, sym = target.scale, target.symbol
-    return common_hints(target) + (
-        _scale_hint(f"{sym} uses fan_out: MSRA/He uses fan_in, {target.formula} (for conv weights (F, C, HH, WW), "
-                    "fan_in = C*HH*WW: check that compute_fans does not swap them)", target,
-                    lambda fi, fo, g, s: scale(fo, fi, g)),
-        _scale_hint(f"the factor 2 is missing (that is LeCun's initialization): MSRA/He uses {target.formula}", target,
-                    lambda fi, fo, g, s: scale(2 * fi, fo, g)),
-        _scale_hint(f"that is Xavier's {sym}, with fan_in + fan_out: MSRA/He uses {target.formula}", target,
-                    lambda fi, fo, g, s: scale(fi + fo, fo, g)),
-    )
-
-
-GLOBAL_STATE = "the weights are drawn from the global np.random state: draw only from the rng argument " \
-               "(rng.uniform, rng.normal, rng.standard_normal ...)"
-
-
-# Checks of rng use ------------------------------------------------------------------------------
-
-
 def _drawn(outcome, key):
     """The first call's weights and those of the call under `key`, as arrays of any shape (shapes and
     dtypes are judged elsewhere)."""
@@ -434,11 +434,21 @@ def _other_seed_other_weights(example, outcome, expected):
     return None
 
 
-RNG_HINTS = (
-    Hint(GLOBAL_STATE, global_rng_changed),
-    Hint("the weights ignore rng: draw from the rng argument, not from a generator of your own",
-         lambda ex, out, exp: not global_rng_changed(ex, out, exp)),
-)
+def _array_of_shape(example, outcome, expected):
+    return failed_call(outcome, "W")
+
+
+# Exercises --------------------------------------------------------------------------------------
+
+POOLED = {"kwargs": ("gain",), "samples": SAMPLES, "max_calls": SAMPLES // 4}
+
+
+def rank_scenario(*, with_rng: bool, points: float) -> Scenario:
+    inputs = init_inputs(other_rank_shapes()) if with_rng else st.fixed_dictionaries({"shape": other_rank_shapes()})
+    return Scenario("shapes that are neither 2-D nor 4-D", inputs, lambda example: {}, returns=None,
+                    driver=raised_exception, max_examples=10, checks=(
+                        Check("ValueError for shapes that are neither 2-D nor 4-D", points, _RAISES_VALUE_ERROR,
+                              RANK_HINTS),))
 
 
 def rng_scenario() -> Scenario:
@@ -449,18 +459,6 @@ def rng_scenario() -> Scenario:
                         Check("different seeds give different weights", 0.5, _other_seed_other_weights, RNG_HINTS),
                         global_rng_untouched(points=0.5, hints=RNG_HINTS[:1]),
                     ))
-
-
-# Exercises --------------------------------------------------------------------------------------
-
-
-def _array_of_shape(example, outcome, expected):
-    return failed_call(outcome, "W")
-
-
-TRANSPOSED = Hint("the array has the transposed shape: dense weights are (fan_in, fan_out), as w in affine_forward",
-                  lambda ex, out, exp: "W" in out.problems and f"shape {tuple(reversed(exp['W'].shape))}," in out.problems["W"])
-POOLED = {"kwargs": ("gain",), "samples": SAMPLES, "max_calls": SAMPLES // 4}
 
 
 def initializer(target: Target, hints: tuple[Hint, ...], *, with_gain: bool) -> Exercise:

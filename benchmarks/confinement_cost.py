@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+from grader.isolation import confine
+from grader.isolation.sandbox import start_worker
 
-from grader.isolation import confine  # noqa: E402
-from grader.isolation.sandbox import start_worker  # noqa: E402
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 def start_milliseconds(folder: Path, level: str, repeat: int) -> list[float]:
