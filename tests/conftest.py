@@ -43,12 +43,22 @@ def pytest_unconfigure(config):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# Modules whose tests share a costly module- or session-scoped fixture (a graded class, a course, a
+# built wheel): in one xdist group it is built once, not once per process, and two processes never
+# run the same attacks at once (the confinement run counts the processes its attackers leave).
+_SHARED_FIXTURES = {"test_cli": "cli", "test_confinement": "confinement", "test_distributed": "distributed",
+                    "test_install": "install", "test_journal": "journal", "test_nbgrader": "nbgrader",
+                    "test_report": "report", "test_report_browser": "report"}
+
+
 def pytest_collection_modifyitems(items):
-    """Tests of one topic form one xdist group, so the topic's gradings (fixtures below) run once."""
+    """Tests of one topic form one xdist group, so the topic's gradings (fixtures below) run once;
+    so do the tests of a module in _SHARED_FIXTURES."""
     for item in items:
         topic = getattr(getattr(item, "callspec", None), "params", {}).get("topic")
-        if isinstance(topic, str):
-            item.add_marker(pytest.mark.xdist_group(topic))
+        group = topic if isinstance(topic, str) else _SHARED_FIXTURES.get(item.module.__name__.rpartition(".")[2])
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @functools.cache
