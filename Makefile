@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test stubs release bench clean
+.PHONY: demo test stubs plans release bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -21,7 +21,12 @@ test: $(VENV)/.installed
 stubs: $(VENV)/.installed
 	$(PY) -m grader.integrations.stubs
 
-release: $(VENV)/.installed
+# The plans shipped in the package (autograde_tests/plans/), which a first self-check reads instead of
+# drawing: after any change to autograde_tests/ or grader/engine/ (a stale one fails tests/test_plan_cache.py).
+plans: $(VENV)/.installed
+	$(PY) -m grader.engine.shipped_plans
+
+release: $(VENV)/.installed plans
 	$(VENV)/bin/dlgrade release
 
 bench: $(VENV)/.installed

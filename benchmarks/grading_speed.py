@@ -15,10 +15,12 @@ far less. One run prints:
   worker), for 12 and 24 students: flat with class size when results do not pile up;
 - seconds per failing student (shrinking) on the catalogue's softmax mistakes, graded one by one.
 
-Runs with a cold and a warm plan cache (DLGRADE_CACHE_DIR points to a fresh folder): the first
-process of a run draws the plan, the others read it.
+Runs with a cold and a warm plan cache (DLGRADE_CACHE_DIR points to a fresh folder) and without the
+plans shipped in the package (DLGRADE_SHIPPED_PLANS=0): the first process of a run draws the plan, the
+others read it. The self-checks are timed once more with nothing cached but the shipped plans, what
+a student's first check reads (when the shipped plans are current: `make plans`).
 
-Usage (from the repository root): python -m benchmarks.grading_speed [--students 12] [--skip-anchor]
+Usage (from the repository root): python -m benchmarks.grading_speed [--students 12] [--skip-anchor] [--check-only]
 """
 
 from __future__ import annotations
@@ -143,8 +145,9 @@ def anchor_notebook() -> nbformat.NotebookNode:
     return notebook
 
 
-def _environment(cache: Path) -> dict:
-    env = dict(os.environ, DLGRADE_CACHE_DIR=str(cache), PYTHONHASHSEED="0")
+def _environment(cache: Path, *, shipped: bool) -> dict:
+    env = dict(os.environ, DLGRADE_CACHE_DIR=str(cache), PYTHONHASHSEED="0",
+               DLGRADE_SHIPPED_PLANS="1" if shipped else "0")
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env
 
@@ -279,6 +282,13 @@ def failing_seconds(root: Path, env: dict) -> list[float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _shipped_plans_current() -> bool:
+    from grader.engine import disk_cache, plan_cache  # noqa: PLC0415
+
+    key = plan_cache.manifest(disk_cache.content_digest(), disk_cache.versions())
+    return plan_cache.shipped_plans(key) is not None
+
+
 def _mib(size: int) -> str:
     return f"{size / 2**20:.0f} MiB"
 
@@ -287,6 +297,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=12, help="class size (the second class is twice this)")
     parser.add_argument("--skip-anchor", action="store_true", help="do not build and run the nbgrader anchor")
+    parser.add_argument("--check-only", action="store_true",
+                        help=f"time only `dlgrade check {TOPIC}`, cold and warm (no anchor, no class)")
     args = parser.parse_args()
     n = args.students
     print(f"{'what':<66} {'wall':>9} {'CPU':>9}   (CPU: user+system of every process, robust to a busy machine)")
@@ -297,17 +309,25 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        env = _environment(root / "cache")
+        env = _environment(root / "cache", shipped=False)
+        shipped_env = _environment(root / "shipped-only", shipped=True)
+        shipped_note = "" if _shipped_plans_current() else "(the shipped plans are stale: `make plans`)"
         anchor = None
-        if not args.skip_anchor:
+        if not (args.skip_anchor or args.check_only):
             wall, cpu, passed = anchor_seconds(root, n, env)
             anchor = (wall / n, cpu / n)
             show(f"anchor: nbgrader autograde, {n} students ({passed}/4 test cells pass)", wall, cpu,
                  f"{anchor[0]:.2f} s wall, {anchor[1]:.2f} s CPU per student")
 
-        for state in ("cold", "warm"):
-            wall, cpu, _ = timed([*DLGRADE, "check", TOPIC, "--path", str(SOLUTIONS)], env)
-            show(f"check {TOPIC} --path solutions, new process, {state} plan cache", wall, cpu)
+        check_topic = [*DLGRADE, "check", TOPIC, "--path", str(SOLUTIONS)]
+        # cold: nothing in the plan cache (a fresh DLGRADE_CACHE_DIR), with or without the shipped plans
+        for state, environment in (("cold, no shipped plan", env), ("cold, shipped plan", shipped_env),
+                                   ("warm plan cache", env)):
+            wall, cpu, _ = timed(check_topic, environment)
+            show(f"check {TOPIC} --path solutions, new process, {state}", wall, cpu,
+                 shipped_note if environment is shipped_env else "")
+        if args.check_only:
+            return
 
         classes = {}
         for size in (n, 2 * n):
@@ -326,9 +346,11 @@ def main() -> None:
             show(f"peak memory, {size} students: grading process {_mib(monitor.peak_root)}, "
                  f"largest other {_mib(monitor.peak_other)}", None, None)
 
-        for state in ("mostly cold", "warm"):
-            wall, cpu, _ = timed([*DLGRADE, "check", "--path", str(SOLUTIONS)], env)
-            show(f"check of every exercise --path solutions, {state} plan cache", wall, cpu)
+        for state, environment in (("mostly cold plan cache", env), ("warm plan cache", env),
+                                   ("cold, shipped plans", shipped_env)):
+            wall, cpu, _ = timed([*DLGRADE, "check", "--path", str(SOLUTIONS)], environment)
+            show(f"check of every exercise --path solutions, {state}", wall, cpu,
+                 shipped_note if environment is shipped_env else "")
         for command in (["--help"], ["list"], ["list"]):
             wall, cpu, _ = timed([*DLGRADE, *command], env)
             show(f"dlgrade {' '.join(command)}", wall, cpu)

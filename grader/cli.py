@@ -86,7 +86,8 @@ def _start_workers_server() -> None:
 
 
 def _plan(exercises, *, include_hidden: bool, submissions: Path):
-    """The plan, read from the disk cache where it can be (never from inside the submissions)."""
+    """The plan, read from the shipped plans or the disk cache where it can be (never from inside the
+    submissions)."""
     from grader.engine import plan_cache  # noqa: PLC0415
     from grader.engine.examples import make_plan  # noqa: PLC0415
 

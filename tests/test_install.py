@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -28,15 +29,20 @@ def _run(command: list, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    """The bin/ folder of a venv with dlgrade installed from a wheel."""
-    root = tmp_path_factory.mktemp("install")
-    source = root / "source"
-    source.mkdir()
+def source(tmp_path_factory) -> Path:
+    """A copy of what the distribution is built from."""
+    source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(PROJECT / name, source / name)
     for package in ("grader", "autograde_tests"):
         shutil.copytree(PROJECT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return source
+
+
+@pytest.fixture(scope="module")
+def installed(source, tmp_path_factory) -> Path:
+    """The bin/ folder of a venv with dlgrade installed from a wheel."""
+    root = tmp_path_factory.mktemp("install")
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", root / "wheels",
           source])
     wheel = next((root / "wheels").glob("dlgrade-*.whl"))
@@ -58,6 +64,27 @@ def _env(bin_dir: Path) -> dict:
 def test_the_installed_package_is_the_one_that_runs(installed, tmp_path):
     done = _run([installed / "python", "-c", "import grader; print(grader.__file__)"], cwd=tmp_path)
     assert str(installed.parent) in done.stdout and str(PROJECT) not in done.stdout
+
+
+SHIPPED = PROJECT / "autograde_tests" / "plans"
+BUILD_SOFTMAX = ("import sys; from pathlib import Path; from grader.engine import registry, shipped_plans; "
+                 "shipped_plans.build(Path(sys.argv[1]), registry.select(['softmax']))")
+
+
+def test_the_wheel_and_the_sdist_ship_the_plans_and_an_installed_package_draws_them_alike(installed, source, tmp_path):
+    listed = _run([installed / "python", "-c", "from grader.engine import plan_cache; "
+                   "print(plan_cache.SHIPPED, *sorted(p.name for p in plan_cache.SHIPPED.iterdir()))"], cwd=tmp_path)
+    folder, *names = listed.stdout.split()
+    assert str(installed.parent) in folder and names == sorted(p.name for p in SHIPPED.iterdir())
+    # Drawn where dlgrade is in site-packages: the same bytes as drawn from the checkout.
+    _run([installed / "python", "-c", BUILD_SOFTMAX, tmp_path / "plans"], cwd=tmp_path)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "plans").glob("*.plan.z")} == \
+        {p.name: (SHIPPED / p.name).read_bytes() for p in (tmp_path / "plans").glob("*.plan.z")}
+    sdist = _run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
+                  "print(build_meta.build_sdist(sys.argv[1]))", tmp_path / "sdist"], cwd=source).stdout.split()[-1]
+    with tarfile.open(tmp_path / "sdist" / sdist) as archive:
+        in_sdist = sorted(Path(name).name for name in archive.getnames() if "/autograde_tests/plans/" in name)
+    assert in_sdist == names
 
 
 def test_gradescope_zip_from_an_installed_package(installed, tmp_path):

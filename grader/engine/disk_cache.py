@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import sys
 import tempfile
 from importlib import metadata
@@ -22,8 +23,19 @@ _ENGINE = Path(__file__).resolve().parent
 
 
 def versions() -> list[str]:
-    """Python's and the pinned packages' versions: what a drawn plan depends on besides the content."""
-    found = [sys.version]
+    """What a drawn plan depends on besides the content: Python, the platform, the pinned packages.
+
+    The same key must mean the same plan on another machine too (the shipped plans, plan_cache), so
+    it names everything that can change a derandomized draw or a reference, and nothing else:
+    - Python by implementation and full version (CPython 3.11.7), not sys.version: its build date
+      and compiler differ between every distribution's build of one version, and draw the same
+      (hypothesis is pure Python; random's generator is specified for a given seed).
+    - The operating system and machine (linux x86_64): numpy's and torch's compiled kernels (SIMD
+      paths, libm) and numpy's default integer have differed between them.
+    - The pinned packages' exact versions, local labels (+cpu) included: a build variant of torch
+      may compute its float64 references with other kernels.
+    """
+    found = [f"{platform.python_implementation()} {platform.python_version()}", f"{sys.platform} {platform.machine()}"]
     for name in PINNED:
         try:
             found.append(f"{name}=={metadata.version(name)}")
@@ -41,7 +53,7 @@ def content_digest() -> str:
     return digest.hexdigest()[:24]
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
@@ -57,7 +69,7 @@ def cache_root(avoid=()) -> Path | None:
         import platformdirs  # noqa: PLC0415  (only when no folder is configured)
 
         root = Path(platformdirs.user_cache_dir("dlgrade")).resolve()
-    if any(_inside(root, Path(folder).resolve()) for folder in avoid):
+    if any(inside(root, Path(folder).resolve()) for folder in avoid):
         return None
     return root
 

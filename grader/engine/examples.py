@@ -3,21 +3,25 @@
 Grading is derandomized: every scenario has its own fixed seed, so its inputs are the same on every
 run, for every student. A class run therefore draws them and computes the torch references a single
 time (a Plan) and replays them for each submission; hypothesis runs again, with the same seed and so
-the same inputs, only to shrink a failure. Plans are kept on disk between runs (plan_cache).
+the same inputs, only to shrink a failure. Plans are shipped in the package and kept on disk between
+runs (plan_cache).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import pickle
 from dataclasses import dataclass
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, seed, settings
+from hypothesis.internal.conjecture import providers
+from hypothesis.internal.constants_ast import Constants
 
 from grader.engine.lazy_modules import torch
 from grader.engine.parsing import LOCK
-from grader.engine.plan_cache import PlanCache
+from grader.engine.plan_cache import PlanCache, PlanLayers
 from grader.engine.spec import Exercise, Scenario
 
 
@@ -32,11 +36,31 @@ def scenario_seed(exercise: Exercise, scenario: Scenario) -> int:
     return int.from_bytes(digest[:8], "little")
 
 
+@contextlib.contextmanager
+def _without_local_constants():
+    """Hypothesis now and then draws a number found in the source of the modules imported from
+    outside site-packages ("local" code, its private providers._get_local_constants). Those depend
+    on what the process imported so far and on whether dlgrade runs from a checkout or a wheel: a
+    bare make_plan and `dlgrade check` in one checkout drew 41 of the 211 scenarios differently, a
+    checkout and a wheel nearly all. Without them a draw depends only on the seed, the strategy and
+    hypothesis's (pinned) version, so a plan is a function of the content and versions, as the plan
+    cache and the shipped plans assume. Hypothesis's own constants (0, 1, extremes...) stay."""
+    saved = providers._get_local_constants
+    providers._get_local_constants = Constants
+    providers.CONSTANTS_CACHE.cache.clear()  # allowed constants computed with the local ones
+    try:
+        yield
+    finally:
+        providers._get_local_constants = saved
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
 def run_property(exercise: Exercise, scenario: Scenario, body) -> None:
     """Run `body(example)` as a hypothesis property over the scenario's inputs, with its fixed seed.
 
     Drawing and shrinking both go through here, so both see the same sequence of inputs. Runs hold
-    the process-wide parsing.LOCK: hypothesis builds ASTs, which other threads may be doing too.
+    the process-wide parsing.LOCK: hypothesis builds ASTs, which other threads may be doing too, and
+    its local constants are turned off meanwhile (_without_local_constants).
     """
 
     @seed(scenario_seed(exercise, scenario))
@@ -45,7 +69,7 @@ def run_property(exercise: Exercise, scenario: Scenario, body) -> None:
     def scenario_property(example):
         body(example)
 
-    with LOCK:
+    with LOCK, _without_local_constants():
         scenario_property()
 
 
@@ -91,7 +115,7 @@ def draw_examples(exercise: Exercise, scenario: Scenario) -> list[dict]:
     return list(drawn.values())
 
 
-def make_plan(exercises, *, include_hidden: bool, cache: PlanCache | None = None) -> Plan:
+def make_plan(exercises, *, include_hidden: bool, cache: PlanCache | PlanLayers | None = None) -> Plan:
     """The plan of `exercises`; with a `cache`, scenarios found there are read, not drawn, and the
     others are drawn and stored."""
     prepared = {}

@@ -1,33 +1,52 @@
-"""The plan on disk: each scenario's drawn inputs and torch references, kept between runs.
+"""The plan on disk: each scenario's drawn inputs and torch references, kept between runs and shipped.
 
 A scenario's inputs and references are a pure function of the exercise definitions and the pinned
-versions of Python, hypothesis, numpy, torch and scipy, so a cache keyed by those can stand in for
-drawing them: a self-check whose plan is cached draws nothing and never imports torch.
+versions (disk_cache.versions), so a plan keyed by those can stand in for drawing them: a
+self-check whose plan is on disk draws nothing and never imports torch.
 
-- Where: in disk_cache's folder, under plans/<key of the versions and definitions>/ (never inside
-  a submission being graded: a student could otherwise ship the plan their code is judged on).
-- What: one file per scenario, in the codec's plain-data format (never pickle: reading a cache
+- Where: two layers, read in this order (`default_cache`).
+  1. The shipped plans, autograde_tests/plans/ in the package: every scenario of every exercise,
+     drawn at release time by `make plans` (python -m grader.engine.shipped_plans), read-only, one
+     zlib-compressed file per scenario and a manifest.json naming the content digest and versions
+     they were drawn with. They are used only when both are the running install's; otherwise the
+     whole layer is ignored. They come first because they are part of the install, checked by a
+     test to be current and to equal a fresh draw, whereas the user's cache is writable by anything
+     the user runs; and a self-check they cover writes nothing to the user's cache.
+     DLGRADE_SHIPPED_PLANS=0 turns them off (to measure or test drawing).
+  2. The user's cache: disk_cache's folder, under plans/<key of the versions and definitions>/.
+     Scenarios the shipped plans lack (other versions, content changed since `make plans`) are
+     drawn once and stored here.
+  Neither is used when it lies inside a submission being graded: a student could otherwise ship
+  the plan their code is judged on.
+- What: one file per scenario, in the codec's plain-data format (never pickle: reading a plan
   builds only numbers, strings, lists, dicts and numeric arrays). A scenario is stored only if
   reading it back gives every input identical to the drawn one, byte for byte as pickled (the bytes
   examples.example_key hashes and the worker receives), and every reference equal in type and value.
-- Safety: a missing, stale, corrupt or unreadable file is a miss (the scenario is drawn again and
-  the file rewritten); files are written to a temporary name and renamed, so concurrent runs never
-  read half a file.
+- Safety: a missing, stale, corrupt or unreadable file is a miss (the scenario is drawn again and,
+  in the user's cache, the file rewritten); files are written to a temporary name and renamed, so
+  concurrent runs never read half a file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+import autograde_tests
 from grader.engine import disk_cache
 from grader.isolation import codec
+
+SHIPPED = Path(autograde_tests.__file__).resolve().parent / "plans"
+MANIFEST = "manifest.json"
+_SHIPPED_VARIABLE = "DLGRADE_SHIPPED_PLANS"
 
 
 def _restore(value):
@@ -47,37 +66,41 @@ def _restore(value):
 
 
 def _canonical(value):
-    """A value's types and contents, ignoring which parts are one shared object (references may
-    share arrays; nothing pickles or hashes them)."""
+    """A value's types and contents, ignoring which parts are one shared object and the memory
+    order of arrays (references may share arrays, and torch hands some back transposed, in Fortran
+    order; nothing pickles or hashes them)."""
     if isinstance(value, dict):
         return ("dict", tuple((_canonical(k), _canonical(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
         return (type(value).__name__, tuple(_canonical(v) for v in value))
     if isinstance(value, (np.ndarray, np.generic)):
-        return pickle.dumps(value, protocol=4)
+        return (type(value).__name__, value.dtype.str, value.shape, np.ascontiguousarray(value).tobytes())
     return (type(value).__name__, repr(value))
 
 
 @dataclass(frozen=True)
 class PlanCache:
-    """The cached scenarios of one set of exercise definitions and versions, in `folder`."""
+    """The scenarios of one set of exercise definitions and versions, in `folder` (compressed with
+    zlib when `compressed`: the shipped plans)."""
 
     folder: Path
+    compressed: bool = False
 
     def _path(self, exercise: str, index: int, scenario: str) -> Path:
         name = hashlib.sha256(f"{exercise}/{index}/{scenario}".encode()).hexdigest()[:24]
-        return self.folder / f"{name}.plan"
+        return self.folder / (f"{name}.plan.z" if self.compressed else f"{name}.plan")
 
     def load(self, exercise: str, index: int, scenario: str) -> tuple[tuple, tuple] | None:
-        """(examples, expected) of the scenario, or None if not cached or not readable."""
+        """(examples, expected) of the scenario, or None if not stored or not readable."""
         try:
-            stored = _restore(codec.decode(self._path(exercise, index, scenario).read_bytes()))
+            data = self._path(exercise, index, scenario).read_bytes()
+            stored = _restore(codec.decode(zlib.decompress(data) if self.compressed else data))
             examples, expected = stored["examples"], stored["expected"]
             if stored["scenario"] != [exercise, index, scenario] or len(examples) != len(expected) \
                     or not all(isinstance(x, dict) for x in (*examples, *expected)):
                 return None
             return tuple(examples), tuple(expected)
-        except (OSError, codec.DecodeError, KeyError, TypeError, ValueError, RecursionError):
+        except (OSError, zlib.error, codec.DecodeError, KeyError, TypeError, ValueError, RecursionError):
             return None
 
     def store(self, exercise: str, index: int, scenario: str, examples, expected) -> None:
@@ -89,14 +112,54 @@ class PlanCache:
             return
         if all(pickle.dumps(a, protocol=4) == pickle.dumps(b, protocol=4) for a, b in zip(examples, back["examples"])) \
                 and all(_canonical(a) == _canonical(b) for a, b in zip(expected, back["expected"])):
-            disk_cache.write_atomically(self._path(exercise, index, scenario), data)
+            disk_cache.write_atomically(self._path(exercise, index, scenario),
+                                        zlib.compress(data, 9) if self.compressed else data)
 
 
-def default_cache(avoid=()) -> PlanCache | None:
-    """The plan cache of the current definitions and versions, or None when it is turned off or lies
-    inside one of the folders `avoid` (the submissions being graded)."""
-    root = disk_cache.cache_root(avoid)
-    if root is None:
+@dataclass(frozen=True)
+class PlanLayers:
+    """The shipped plans, read first, then the user's cache, where what was drawn is stored."""
+
+    shipped: PlanCache | None
+    user: PlanCache | None
+
+    def load(self, exercise: str, index: int, scenario: str) -> tuple[tuple, tuple] | None:
+        for layer in (self.shipped, self.user):
+            found = layer.load(exercise, index, scenario) if layer else None
+            if found is not None:
+                return found
         return None
-    key = hashlib.sha256(json.dumps([disk_cache.versions(), disk_cache.content_digest()]).encode()).hexdigest()[:24]
-    return PlanCache(root / "plans" / key)
+
+    def store(self, exercise: str, index: int, scenario: str, examples, expected) -> None:
+        if self.user:
+            self.user.store(exercise, index, scenario, examples, expected)
+
+
+def manifest(content: str, versions: list[str]) -> dict:
+    """What a plan is keyed by: the definitions' digest and the versions it was drawn with."""
+    return {"content_digest": content, "versions": versions}
+
+
+def shipped_plans(key: dict, folder: Path = SHIPPED, avoid=()) -> PlanCache | None:
+    """The shipped plans in `folder` if its manifest is `key`, else None (also when turned off or
+    inside one of `avoid`)."""
+    if os.environ.get(_SHIPPED_VARIABLE) == "0" or any(disk_cache.inside(folder, Path(f).resolve()) for f in avoid):
+        return None
+    try:
+        found = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return PlanCache(folder, compressed=True) if found == key else None
+
+
+def default_cache(avoid=()) -> PlanLayers | None:
+    """The plans of the current definitions and versions (shipped, then the user's cache), or None
+    when neither can be used (turned off, or inside one of the folders `avoid`: the submissions
+    being graded)."""
+    versions, content = disk_cache.versions(), disk_cache.content_digest()
+    shipped = shipped_plans(manifest(content, versions), avoid=avoid)
+    root = disk_cache.cache_root(avoid)
+    user = None
+    if root is not None:
+        user = PlanCache(root / "plans" / hashlib.sha256(json.dumps([versions, content]).encode()).hexdigest()[:24])
+    return PlanLayers(shipped, user) if shipped or user else None

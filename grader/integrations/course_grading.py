@@ -18,7 +18,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from grader.engine import registry
+from grader.engine import plan_cache, registry
 from grader.engine.classroom import grade_class, junk
 from grader.engine.examples import make_plan
 from grader.engine.grading import GradingOptions
@@ -180,7 +180,9 @@ def autograde_course(course: Path, topic: str, *, jobs: int = 1, timeout: float 
             out = Path(scratch) / student
             messages[student] = prepare_student(folder, sorted(folder.glob("*.ipynb")), references, out)
             folders.append(out)
-        plan = make_plan(exercises, include_hidden=True)
+        # Never a plan from among the students' files (submitted/, and autograded/ where they are copied).
+        cache = plan_cache.default_cache(avoid=[course / "submitted", course / "autograded"])
+        plan = make_plan(exercises, include_hidden=True, cache=cache)
         results = grade_class(folders, plan, options=GradingOptions(timeout=timeout), jobs=jobs, on_done=on_done)
     record_scores(course, topic, exercises, results, submissions=found, messages=messages)
     return exercises, results, messages

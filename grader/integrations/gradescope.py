@@ -111,7 +111,7 @@ def prepare_submission(submission: Path, out: Path) -> list[str]:
 
 
 def grade(submission: Path, names=(), *, timeout: float | None = None) -> dict:
-    from grader.engine import registry  # noqa: PLC0415
+    from grader.engine import plan_cache, registry  # noqa: PLC0415
     from grader.engine.examples import make_plan  # noqa: PLC0415
     from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
 
@@ -121,8 +121,8 @@ def grade(submission: Path, names=(), *, timeout: float | None = None) -> dict:
         folder = Path(scratch) / "submission"
         notes = prepare_submission(Path(submission), folder)
         options = GradingOptions() if timeout is None else GradingOptions(timeout=timeout)
-        result = grade_submission(folder, make_plan(exercises, include_hidden=True), submission_id="submission",
-                                  options=options)
+        plan = make_plan(exercises, include_hidden=True, cache=plan_cache.default_cache(avoid=[submission, folder]))
+        result = grade_submission(folder, plan, submission_id="submission", options=options)
     return results_json(result, notes=notes, execution_time=time.monotonic() - start)
 
 

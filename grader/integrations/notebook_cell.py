@@ -155,11 +155,15 @@ def write_kernel_submission(folder: Path, namespace: dict) -> Path:
 
 
 @functools.lru_cache(maxsize=8)
-def _plan(name: str, include_hidden: bool):
-    from grader.engine import registry  # noqa: PLC0415
+def _plan(name: str, include_hidden: bool, notebook_folder: Path):
+    """The exercise's plan, read from the shipped plans or the disk cache where it can be: never
+    from inside the notebook's folder, which holds the student's files (nbgrader autograde runs the
+    notebook there)."""
+    from grader.engine import plan_cache, registry  # noqa: PLC0415
     from grader.engine.examples import make_plan  # noqa: PLC0415
 
-    return make_plan([registry.exercise(name)], include_hidden=include_hidden)
+    return make_plan([registry.exercise(name)], include_hidden=include_hidden,
+                     cache=plan_cache.default_cache(avoid=[notebook_folder]))
 
 
 @contextlib.contextmanager
@@ -196,7 +200,8 @@ def grade_in_kernel(name: str, namespace: dict, *, include_hidden: bool = False,
         folder.mkdir(mode=0o755)
         folder.chmod(0o755)
         write_kernel_submission(folder, namespace).chmod(0o644)
-        result = grade_submission(folder, _plan(name, include_hidden), submission_id="kernel", options=options)
+        result = grade_submission(folder, _plan(name, include_hidden, Path.cwd()), submission_id="kernel",
+                                  options=options)
     return result.exercises[0]
 
 
