@@ -281,14 +281,19 @@ def _maybe(draw, example: dict, key: str, values) -> None:
         example[key] = draw(values)
 
 
+def _flag(draw, example: dict, key: str, on: bool) -> None:
+    """`key` is True when `on`; otherwise False or absent (the default), as a student may call it."""
+    if on:
+        example[key] = True
+    else:
+        _maybe(draw, example, key, st.just(False))
+
+
 @st.composite
 def exponential_schedules(draw, *, where: str, staircase: bool):
     example = {"lr0": draw(_between(1e-4, 1.0)), **draw(schedule_steps(where=where)),
                "decay_rate": draw(_between(0.05, 0.99))}
-    if staircase:
-        example["staircase"] = True
-    else:
-        _maybe(draw, example, "staircase", st.just(False))
+    _flag(draw, example, "staircase", staircase)
     return example
 
 
@@ -297,10 +302,7 @@ def polynomial_schedules(draw, *, where: str, cycle: bool):
     example = {"lr0": draw(_between(1e-3, 1.0)), **draw(schedule_steps(where=where))}
     _maybe(draw, example, "end_lr", _between(0.0, 1e-3))
     _maybe(draw, example, "power", _between(0.5, 3.0))
-    if cycle:
-        example["cycle"] = True
-    else:
-        _maybe(draw, example, "cycle", st.just(False))
+    _flag(draw, example, "cycle", cycle)
     return example
 
 
