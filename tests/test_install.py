@@ -106,6 +106,19 @@ def test_check_and_autograde_from_an_installed_package(installed, tmp_path):
     assert json.loads((tmp_path / "r.json").read_text())["submissions"][0]["score"] == 4.5
 
 
+def test_a_python_installation_under_tmp_stays_readable_by_workers(installed, tmp_path):
+    """Workers get a private scratch at /tmp; an installation below /tmp (this venv, like a clone in
+    /tmp and its .venv) must stay visible to them, not be covered by the scratch."""
+    purelib = Path(subprocess.check_output([installed / "python", "-c",
+                                            "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
+    assert str(purelib).startswith("/tmp/"), purelib
+    (purelib / "dlgrade_probe_helper.py").write_text("SHIFT = 0.0\n")
+    (tmp_path / "me").mkdir()
+    (tmp_path / "me" / "softmax.py").write_text("import dlgrade_probe_helper\n" + (PROJECT / "solutions" / "softmax.py").read_text())
+    done = _run([installed / "dlgrade", "check", "softmax:softmax", "--path", "me"], cwd=tmp_path, env=_env(installed))
+    assert "[PASS] softmax " in done.stdout, done.stdout
+
+
 def test_release_from_an_installed_package_takes_the_solutions(installed, tmp_path):
     env = _env(installed)
     missing = subprocess.run([installed / "dlgrade", "release", "--course", "course", "softmax"], cwd=tmp_path,

@@ -101,6 +101,12 @@ def build_root(read: list[str], hidden: list[str], submission: str, *, scratch: 
     new.mkdir()
     kernel.mount("tmpfs", str(new), "tmpfs", kernel.MS_NOSUID | kernel.MS_NODEV, "size=1m,mode=0755")
     old = "/old"
+    # The scratch first: a read tree or the submission under the scratch's path (a clone in /tmp, its
+    # .venv) is bound inside it, instead of being covered by it.
+    scratch_dir = new / scratch.lstrip("/")
+    scratch_dir.mkdir(parents=True, exist_ok=True)
+    kernel.mount("tmpfs", str(scratch_dir), "tmpfs", kernel.MS_NOSUID | kernel.MS_NODEV,
+                 f"size={scratch_bytes},mode=0700,uid={owner[0]},gid={owner[1]}")
     for path in read:
         source = old + path
         if os.path.islink(source) and os.path.dirname(path) == "/":  # /bin -> usr/bin and the like
@@ -114,10 +120,6 @@ def build_root(read: list[str], hidden: list[str], submission: str, *, scratch: 
                          "size=4k,mode=0")
         elif target.exists() and not target.is_symlink():
             kernel.mount(f"{old}/dev/null", str(target), None, kernel.MS_BIND)
-    scratch_dir = new / scratch.lstrip("/")
-    scratch_dir.mkdir(parents=True, exist_ok=True)
-    kernel.mount("tmpfs", str(scratch_dir), "tmpfs", kernel.MS_NOSUID | kernel.MS_NODEV,
-                 f"size={scratch_bytes},mode=0700,uid={owner[0]},gid={owner[1]}")
     if copy_submission:
         _private_copy(old + submission, new / submission.lstrip("/"))
     else:
