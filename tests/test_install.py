@@ -92,7 +92,7 @@ def test_gradescope_zip_from_an_installed_package(installed, tmp_path):
     with zipfile.ZipFile(tmp_path / "ag.zip") as archive:
         names = set(archive.namelist())
         pyproject = archive.read("pyproject.toml").decode()
-    assert {"setup.sh", "run_autograder", "constraints.txt", "grader/cli.py", "autograde_tests/softmax.py"} <= names
+    assert {"setup.sh", "run_autograder", "constraints.txt", "grader/cli/__init__.py", "autograde_tests/softmax.py"} <= names
     assert 'name = "dlgrade"' in pyproject and "nbgrader" not in pyproject
 
 

@@ -25,20 +25,24 @@ if TYPE_CHECKING:
     from grader.distributed.student import GradedStudent
 
 
+def installed_version() -> str:
+    """dlgrade's version as installed ("unknown" when run from a source tree that is not installed)."""
+    try:
+        return importlib.metadata.version("dlgrade")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 @cache
 def grader_version() -> str:
     """dlgrade's version and a digest of the grader's own code and content (grader/, autograde_tests/):
     an edit that changes a grade changes this, even without a new release."""
-    try:
-        version = importlib.metadata.version("dlgrade")
-    except importlib.metadata.PackageNotFoundError:
-        version = "unknown"
     digest = hashlib.sha256()
     for package in (grader, autograde_tests):
         root = Path(package.__file__).parent
         for path in sorted(root.rglob("*.py")):
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return f"{version}+{digest.hexdigest()[:12]}"
+    return f"{installed_version()}+{digest.hexdigest()[:12]}"
 
 
 def submission_digest(folder: Path) -> str:
