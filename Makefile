@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test stubs plans release bench clean
+.PHONY: demo test stubs plans release generated bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -28,6 +28,11 @@ plans: $(VENV)/.installed
 
 release: $(VENV)/.installed plans
 	$(VENV)/bin/dlgrade release
+
+# Everything generated from solutions/ and autograde_tests/, each checked against a fresh build by a
+# test: run after adding or changing an exercise.
+generated: stubs release
+	$(PY) -m grader.integrations.contract_doc
 
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks.grading_speed
