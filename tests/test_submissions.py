@@ -86,6 +86,46 @@ def test_every_kind_of_stub_is_recognised(sub, stub_body):
     assert _full(_grade(_write(sub, files))["softmax"])
 
 
+# The CS231n starter of softmax_loss_naive, as handed out: placeholders around `pass`.
+CS231N_STARTER = """import numpy as np
+
+
+def softmax_loss_naive(W, X, y, reg):
+    \"\"\"Softmax loss function, naive implementation (with loops).\"\"\"
+    # Initialize the loss and gradient to zero.
+    loss = 0.0
+    dW = np.zeros_like(W)
+
+    #############################################################################
+    # TODO: Compute the softmax loss and its gradient using explicit loops.     #
+    #############################################################################
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    return loss, dW
+"""
+
+
+def test_an_untouched_cs231n_starter_never_shadows_an_implementation(sub):
+    files = {"softmax.py": CS231N_STARTER, "cs231n/classifiers/softmax.py": SOLUTION}
+    result = _grade(_write(sub, files), "softmax_loss_naive")["softmax_loss_naive"]
+    assert _full(result) and result.source == "cs231n/classifiers/softmax.py, line 25", result.source
+    assert "softmax.py, line 4 (a stub)" in result.message
+
+
+def test_an_implementation_that_kept_the_starters_pass_is_not_a_stub(sub):
+    """Students often write their code above the starter's `pass` and leave it there."""
+    kept = SOLUTION.replace("    return loss, dW\n    ### END SOLUTION\n\n\ndef softmax_loss_vectorized",
+                            "    pass\n    return loss, dW\n    ### END SOLUTION\n\n\ndef softmax_loss_vectorized")
+    assert kept != SOLUTION
+    files = {"softmax.py": kept, "old/softmax.py": CS231N_STARTER}
+    result = _grade(_write(sub, files), "softmax_loss_naive")["softmax_loss_naive"]
+    assert _full(result) and result.source.startswith("softmax.py, line "), result.source
+
+
 def test_check_from_a_checkout_says_which_file_it_graded(sub):
     """`dlgrade check softmax` where exercises/, solutions/ and releases/ all live."""
     shutil.copytree(PROJECT / "releases" / "softmax", sub / "releases" / "softmax")

@@ -154,9 +154,39 @@ def _raises_not_implemented(node: ast.stmt) -> bool:
     return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
 
 
+# Calls that make a placeholder in a CS231n starter (`dW = np.zeros(W.shape)`), computing nothing.
+_PLACEHOLDER_CALLS = {"zeros", "zeros_like", "empty", "empty_like"}
+
+
+def _is_placeholder(node: ast.expr | None) -> bool:
+    """None, a constant, a name or attribute, a tuple of those, or np.zeros(...) of those."""
+    if node is None or isinstance(node, (ast.Constant, ast.Name, ast.Attribute)):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(_is_placeholder(e) for e in node.elts)
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        return name in _PLACEHOLDER_CALLS and all(_is_placeholder(a) for a in node.args) \
+            and all(_is_placeholder(k.value) for k in node.keywords)
+    return False
+
+
+def _is_starter(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A CS231n-style starter left as handed out: `pass` where the code goes, around it only
+    placeholders (`loss = 0.0`, `dW = np.zeros_like(W)`, `cache = (x, w, b)`) and their return.
+    A student's code, even with the `pass` left in, computes something and is not one."""
+    placeholder = (lambda s: isinstance(s, (ast.Assign, ast.AnnAssign)) and _is_placeholder(s.value)
+                   or isinstance(s, ast.Return) and _is_placeholder(s.value))
+    return any(isinstance(s, ast.Pass) for s in node.body) and \
+        all(_is_stub_statement(s) or placeholder(s) for s in node.body)
+
+
 def _function_is_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """It does nothing (pass, `...`, a docstring) or reaches `raise NotImplementedError` at its top
-    level before any return: a released stub, with or without the student's first lines above it."""
+    """It does nothing (pass, `...`, a docstring), reaches `raise NotImplementedError` at its top
+    level before any return (a released stub, with or without the student's first lines above it),
+    or is a CS231n starter (_is_starter)."""
+    if _is_starter(node):
+        return True
     for statement in node.body:
         if isinstance(statement, ast.Return):
             return False
