@@ -170,6 +170,15 @@ def test_a_syntax_error_in_one_cell_costs_only_what_that_cell_defines(sub):
     assert "SyntaxError" in results["softmax_loss"].message
 
 
+@pytest.mark.parametrize("name", ["softmax.py", "softmax.ipynb"])
+def test_a_file_saved_with_a_byte_order_mark_is_graded(sub, name):
+    """Windows editors (Notepad) save UTF-8 with a BOM; Python runs such a file, so must we."""
+    text = SOLUTION if name.endswith(".py") else nbformat.writes(_solved_notebook())
+    (sub / name).write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    results = _grade(sub, "softmax", "softmax_loss")
+    assert _full(results["softmax"]) and _full(results["softmax_loss"]), results
+
+
 def test_a_cell_that_hangs_costs_only_what_it_defines(sub):
     notebook = _solved_notebook()
     cell = _cell(notebook, "softmax_loss-solution")

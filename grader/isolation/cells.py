@@ -67,7 +67,7 @@ def parse_cells(text: str, name: str = "the notebook") -> list[dict]:
 def read_cells(path: Path) -> list[dict]:
     """The cells of a notebook file, whatever the size of its outputs."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(f"{Path(path).name} is not a text file") from None
     return parse_cells(text, Path(path).name)

@@ -112,7 +112,7 @@ def units(source: SourceFile) -> list[tuple[str | None, str]]:
     notebook one unit per student cell (see cells). OSError or ValueError when unreadable."""
     if source.notebook:
         return [(cell.label, cell.source) for cell in student_cells(read_cells(source.path))]
-    return [(None, source.path.read_text(encoding="utf-8", errors="replace"))]
+    return [(None, source.path.read_text(encoding="utf-8-sig", errors="replace"))]  # -sig: Notepad's BOM
 
 
 def unit_key(module: str, label: str | None) -> str:

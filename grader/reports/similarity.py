@@ -92,7 +92,7 @@ def _submission_code(folder: Path, stubs: Path | None) -> str:
             continue
         relative = path.relative_to(folder)
         try:
-            code = path.read_text(encoding="utf-8")
+            code = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue
         stub = stubs / relative if stubs else None
