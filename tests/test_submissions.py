@@ -126,6 +126,22 @@ def test_an_implementation_that_kept_the_starters_pass_is_not_a_stub(sub):
     assert _full(result) and result.source.startswith("softmax.py, line "), result.source
 
 
+def test_a_link_to_a_file_outside_the_submission_is_not_read_and_is_named(sub, tmp_path):
+    """softmax.py -> the instructor's solutions (or /etc/passwd): never read, never graded; a link
+    inside the submission is followed as usual."""
+    (tmp_path / "instructor").mkdir()
+    (tmp_path / "instructor" / "softmax.py").write_text(SOLUTION)
+    (sub / "softmax.py").symlink_to(tmp_path / "instructor" / "softmax.py")
+    result = _grade(sub)["softmax"]
+    assert result.status == "error" and result.score == 0
+    assert "not read: softmax.py (a link to a file outside the submission)" in result.message, result.message
+
+    inside = sub.parent / "inside"
+    _write(inside, {"impl/real.py": SOLUTION})
+    (inside / "softmax.py").symlink_to("impl/real.py")
+    assert _full(_grade(inside)["softmax"])
+
+
 def test_check_from_a_checkout_says_which_file_it_graded(sub):
     """`dlgrade check softmax` where exercises/, solutions/ and releases/ all live."""
     shutil.copytree(PROJECT / "releases" / "softmax", sub / "releases" / "softmax")

@@ -122,8 +122,8 @@ def _not_found(exercise: Exercise, load: LoadReport, sources: statics.Submission
         module, error = broken[0]
         message = f"{exercise.name} could not be loaded: {sources.file_of(module)} failed to run: {error}"
         return ExerciseResult(exercise.name, exercise.topic, "error", zero_checks([c for _, c in checks], message), message)
-    if sources.oversized:  # it may be in a file too large to read: say so rather than "missing"
-        message = (f"{exercise.name} was not found; not read: {'; '.join(sources.oversized)}")
+    if sources.not_read:  # it may be in a file too large to read, or linked from outside: say so, not "missing"
+        message = (f"{exercise.name} was not found; not read: {'; '.join(sources.not_read)}")
         return ExerciseResult(exercise.name, exercise.topic, "error", zero_checks([c for _, c in checks], message), message)
     message = f"{exercise.name} is not defined in the submission"
     return ExerciseResult(exercise.name, exercise.topic, "missing", zero_checks([c for _, c in checks], message), message)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from grader.engine import parsing
 from grader.isolation import cells
-from grader.isolation.sources import SourceFile, find_sources, oversized, unit_key, units
+from grader.isolation.sources import SourceFile, find_sources, not_read, unit_key, units
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class SubmissionSources:
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
         self._sources = find_sources(self.root)
-        self.oversized = oversized(self.root)
+        self.not_read = not_read(self.root)
         self._by_path = {s.path: s for s in self._sources}
         self._units: dict[SourceFile, dict[str | None, str]] = {}
         self._trees: dict[tuple[SourceFile, str | None], ast.Module | None] = {}

@@ -52,19 +52,33 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def _candidates(root: Path):
-    """(path, size) of every .py file and notebook below `root`."""
+def links_inside(path: Path, root: Path) -> bool:
+    """Whether `path` is a file of the submission: not a link to something outside `root` (a student's
+    softmax.py -> /etc/passwd or -> the instructor's solutions is never read by the grader)."""
+    try:
+        return not path.is_symlink() or path.resolve().is_relative_to(Path(root).resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+
+
+def _source_names(root: Path):
+    """Every path below `root` named like a .py file or a notebook, outside skipped folders."""
     for folder, dirs, names in os.walk(root):  # symlinked folders are not followed
         dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
         if (Path(folder) / "pyvenv.cfg").exists():
             dirs[:] = []
             continue
         for name in names:
-            path = Path(folder) / name
-            if path.suffix in (".py", ".ipynb") and not name.startswith("."):
-                size = _size(path)
-                if size is not None:
-                    yield path, size
+            if name.endswith((".py", ".ipynb")) and not name.startswith("."):
+                yield Path(folder) / name
+
+
+def _candidates(root: Path):
+    """(path, size) of every .py file and notebook below `root` (links to outside it excluded)."""
+    for path in _source_names(root):
+        size = _size(path) if links_inside(path, root) else None
+        if size is not None:
+            yield path, size
 
 
 def _module_name(path: Path, root: Path) -> tuple[str, Path, bool]:
@@ -100,11 +114,15 @@ def find_sources(root: Path) -> list[SourceFile]:
     return sources
 
 
-def oversized(root: Path) -> list[str]:
-    """'big.py (6.1 MiB, more than the 5 MiB limit)' for each source file too large to be read."""
+def not_read(root: Path) -> list[str]:
+    """Each source file the grader does not read, and why: 'big.py (6.1 MiB, more than the 5 MiB
+    limit ...)' or 'softmax.py (a link to a file outside the submission)'."""
     root = Path(root).resolve()
-    return [f"{path.relative_to(root)} ({size / 2**20:.1f} MiB, more than the {size_limit(path) / 2**20:g} MiB "
-            "limit for a source file)" for path, size in _candidates(root) if size > size_limit(path)]
+    too_large = [f"{path.relative_to(root)} ({size / 2**20:.1f} MiB, more than the {size_limit(path) / 2**20:g} MiB "
+                 "limit for a source file)" for path, size in _candidates(root) if size > size_limit(path)]
+    links = [f"{path.relative_to(root)} (a link to a file outside the submission)"
+             for path in _source_names(root) if not links_inside(path, root)]
+    return too_large + links
 
 
 def units(source: SourceFile) -> list[tuple[str | None, str]]:

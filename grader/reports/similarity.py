@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
+from grader.isolation.sources import links_inside
+
 # copydetect's winnowing parameters: matches shorter than NOISE characters of tokenized code are
 # ignored, matches of GUARANTEE characters or more are always found (its own defaults).
 NOISE, GUARANTEE = 25, 30
@@ -91,6 +93,8 @@ def _submission_code(folder: Path, stubs: Path | None) -> str:
         if "__pycache__" in path.parts:
             continue
         relative = path.relative_to(folder)
+        if not links_inside(path, folder):
+            continue
         try:
             code = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
