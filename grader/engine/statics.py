@@ -175,10 +175,12 @@ def _is_starter(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """A CS231n-style starter left as handed out: `pass` where the code goes, around it only
     placeholders (`loss = 0.0`, `dW = np.zeros_like(W)`, `cache = (x, w, b)`) and their return.
     A student's code, even with the `pass` left in, computes something and is not one."""
-    placeholder = (lambda s: isinstance(s, (ast.Assign, ast.AnnAssign)) and _is_placeholder(s.value)
-                   or isinstance(s, ast.Return) and _is_placeholder(s.value))
-    return any(isinstance(s, ast.Pass) for s in node.body) and \
-        all(_is_stub_statement(s) or placeholder(s) for s in node.body)
+    def allowed(statement: ast.stmt) -> bool:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Return)):
+            return _is_placeholder(statement.value)
+        return _is_stub_statement(statement)
+
+    return any(isinstance(s, ast.Pass) for s in node.body) and all(allowed(s) for s in node.body)
 
 
 def _function_is_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -26,14 +26,10 @@ import types
 import warnings
 from pathlib import Path
 
+from grader.isolation.forbidden import is_forbidden
+
 # Names IPython puts in the namespace; never the student's code.
 _KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
-
-
-def _forbidden(module_name: str) -> bool:
-    from grader.isolation.worker import FORBIDDEN_MODULES  # noqa: PLC0415
-
-    return module_name.split(".")[0] in FORBIDDEN_MODULES
 
 
 def _code_objects(value):
@@ -138,7 +134,7 @@ def namespace_imports(namespace: dict) -> str:
                     and getattr(sys.modules.get(module_name), attr, None) is value):
                 continue
             statement = f"from {module_name} import {attr} as {name}"
-        if name.isidentifier() and not _forbidden(module_name):
+        if name.isidentifier() and not is_forbidden(module_name):
             lines.append(f"try:\n    {statement}\nexcept ImportError:\n    pass")
     return "\n".join(lines)
 

@@ -118,11 +118,14 @@ def not_read(root: Path) -> list[str]:
     """Each source file the grader does not read, and why: 'big.py (6.1 MiB, more than the 5 MiB
     limit ...)' or 'softmax.py (a link to a file outside the submission)'."""
     root = Path(root).resolve()
-    too_large = [f"{path.relative_to(root)} ({size / 2**20:.1f} MiB, more than the {size_limit(path) / 2**20:g} MiB "
-                 "limit for a source file)" for path, size in _candidates(root) if size > size_limit(path)]
-    links = [f"{path.relative_to(root)} (a link to a file outside the submission)"
-             for path in _source_names(root) if not links_inside(path, root)]
-    return too_large + links
+    found = []
+    for path in _source_names(root):
+        if not links_inside(path, root):
+            found.append(f"{path.relative_to(root)} (a link to a file outside the submission)")
+        elif (size := _size(path)) is not None and size > size_limit(path):
+            found.append(f"{path.relative_to(root)} ({size / 2**20:.1f} MiB, more than the "
+                         f"{size_limit(path) / 2**20:g} MiB limit for a source file)")
+    return found
 
 
 def units(source: SourceFile) -> list[tuple[str | None, str]]:

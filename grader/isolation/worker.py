@@ -30,7 +30,7 @@ import numpy as np
 import autograde_tests.drivers
 from grader.isolation import cells, codec, confine, drivers
 from grader.isolation.confine_kernel import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
-from grader.isolation.forbidden import FORBIDDEN_MODULES, install_placeholders  # noqa: F401  (re-exported)
+from grader.isolation.forbidden import install_placeholders
 from grader.isolation.sources import find_sources, unit_key, units
 
 _MEMORY_HEADROOM = 4 * 2**30
