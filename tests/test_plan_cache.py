@@ -19,6 +19,7 @@ from grader.engine import disk_cache, plan_cache, registry, shipped_plans
 from grader.engine.examples import make_plan
 from grader.engine.plan_cache import SHIPPED, PlanCache, PlanLayers
 from tests.catalogue import PROJECT
+from tests.plans_alike import assert_same_plans
 
 NAMES = ["softmax", "softmax_loss"]  # exercises (not the topic softmax)
 STALE = "autograde_tests/plans/ is stale: run `make plans` (python -m grader.engine.shipped_plans)"
@@ -135,8 +136,7 @@ def test_a_built_plan_reads_back_as_drawn_and_the_same_bytes_on_rebuild(softmax_
 @pinned_versions
 def test_the_shipped_plans_are_a_fresh_draw(softmax_built):
     _, (built, _), _ = softmax_built
-    assert {p.name: p.read_bytes() for p in built.iterdir()} == \
-        {p.name: (SHIPPED / p.name).read_bytes() for p in built.iterdir()}, STALE
+    assert_same_plans(built, SHIPPED, STALE)
 
 
 def test_a_bad_shipped_plan_is_a_miss_and_drawn_into_the_user_cache(softmax_built, tmp_path):
