@@ -26,11 +26,15 @@ OPTIONS = GradingOptions(timeout=60)
 # For mistakes graded without shrinking (see shrunk_mistakes): the verdict never depends on it.
 NO_SHRINKING = GradingOptions(timeout=60, shrink=ShrinkBudget(calls=0))
 _CACHE_VARIABLE = "DLGRADE_CACHE_DIR"
+# The grading key of every instructor command the tests run (never the user's own key, and none is
+# made in their config folder); tests of the key itself set or remove it.
+TEST_KEY = "5eed" * 8
 
 
 def pytest_configure(config):
     """One plan cache for the run, made by the main process before xdist starts its workers (they
     inherit the variable); removed by it at the end. A cache the caller configured is kept."""
+    os.environ["DLGRADE_GRADING_KEY"] = TEST_KEY
     if not hasattr(config, "workerinput") and _CACHE_VARIABLE not in os.environ:
         config.dlgrade_cache = tempfile.mkdtemp(prefix="dlgrade-test-cache-")
         os.environ[_CACHE_VARIABLE] = config.dlgrade_cache

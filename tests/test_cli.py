@@ -65,8 +65,9 @@ def test_autograde_reports_json_and_csv(klass, tmp_path):
                  "--jobs", "2")
     assert result.returncode == 0, result.stderr
     report = json.loads(json_out.read_text())
-    assert set(report) == {"max_score", "sandbox", "submissions"}
+    assert set(report) == {"max_score", "sandbox", "inputs", "key_id", "submissions"}
     assert report["sandbox"] in ("none", "landlock", "namespaces", "namespaces+landlock")
+    assert report["inputs"] == "secret" and len(report["key_id"]) == 12
     ann, ben = report["submissions"]
     assert (ann["id"], ann["score"], ann["max_score"]) == ("ann", 23.0, 23.0)
     assert (ben["id"], ben["score"]) == ("ben", 0.0)

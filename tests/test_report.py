@@ -224,8 +224,10 @@ def test_report_command_writes_the_same_summary_from_the_json(graded_class, tmp_
     assert result.exit_code == 0, result.output
     from_json, from_autograde = json.loads(out.read_text()), dict(graded_class.summary)
     run = from_autograde.pop("run")  # autograde adds what the JSON report does not record
-    sandbox = json.loads((graded_class.out / "report.json").read_text())["sandbox"]
-    assert from_json.pop("run") == {"sandbox": sandbox} and from_json == from_autograde
+    recorded = json.loads((graded_class.out / "report.json").read_text())
+    sandbox = recorded["sandbox"]
+    assert from_json.pop("run") == {"sandbox": sandbox, "inputs": "secret", "key_id": recorded["key_id"]}
+    assert from_json == from_autograde
     assert run["sandbox"] == sandbox
     assert run["options"] == {"only": "softmax", "jobs": 2, "timeout": 60.0} and run["dlgrade_version"]
     assert Path(run["submissions_dir"]) == graded_class.folder.resolve()

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from grader.cli.common import (CommandError, check_outputs, check_sandbox, existing_dir, reports, select_exercises,
-                               start_workers_server, written_where_asked)
+from grader.cli.common import (CommandError, check_outputs, check_sandbox, existing_dir, grading_inputs,
+                               grading_inputs_options, reports, select_exercises, start_workers_server,
+                               written_where_asked)
 from grader.cli.integrations import autograde_course
 from grader.cli.reports import class_files, class_report_options
 from grader.engine import limits
@@ -37,9 +38,13 @@ from grader.engine import limits
                    "unchanged; grade only the others.")
 @click.option("--journal", "journal_file", type=click.Path(dir_okay=False),
               help="The journal of finished students (default: beside --json, else --csv, as NAME.journal.jsonl).")
+@grading_inputs_options
 def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course, assignment, html_file, summary_file,
-              feedback_dir, require_sandbox, scheduler, resume, journal_file):
+              feedback_dir, require_sandbox, scheduler, resume, journal_file, public_inputs, key_file):
     """Grade every subfolder of SUBMISSIONS_DIR as one student's submission.
+
+    Grades on secret inputs drawn from your grading key (see --key-file), never on the inputs of the
+    students' self-check, which a submission could hard-code.
 
     Each finished student is appended to a journal, so a crash, Ctrl-C or SIGTERM loses nothing
     finished: run the same command with --resume to grade the others.
@@ -53,7 +58,8 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
     if course or assignment:
         if submissions_dir:
             raise click.UsageError("give either SUBMISSIONS_DIR or --course/--assignment, not both")
-        autograde_course(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout)
+        autograde_course(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout,
+                         public_inputs=public_inputs, key_file=key_file)
         return
     if not submissions_dir:
         raise click.UsageError("give SUBMISSIONS_DIR, or --course and --assignment")
@@ -61,6 +67,7 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
     from grader.engine.results import report as results_report  # noqa: PLC0415
 
     root = existing_dir(submissions_dir, "SUBMISSIONS_DIR")
+    inputs = grading_inputs(public_inputs, key_file)
     folders = student_folders(root)
     if not folders:
         raise click.UsageError(f"{submissions_dir!r} has no student folders (one subfolder per student)")
@@ -80,8 +87,8 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
     with tempfile.TemporaryDirectory(prefix="dlgrade-journal-") as scratch:
         journal_path = Path(journal_file) if journal_file else Path(scratch) / "journal.jsonl"
         run = _grade_class(root, folders, exercises, journal_path, jobs=jobs, timeout=timeout, scheduler=scheduler,
-                           resume=resume)
-        complete = _write_class_reports(run, exercises, json_file, csv_file)
+                           resume=resume, inputs=inputs)
+        complete = _write_class_reports(run, exercises, json_file, csv_file, inputs.label)
         if html_file or summary_file or feedback_dir:
             from grader.distributed.journal import installed_version  # noqa: PLC0415
             from grader.distributed.student import submission_from_dict  # noqa: PLC0415
@@ -93,7 +100,8 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
                     "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                     "options": {"only": ", ".join(only) or "all", "jobs": jobs, "timeout": timeout},
                     "submissions_dir": str(Path(submissions_dir).resolve())}
-            class_files(results_report(results, max_score), html_file, summary_file, feedback_dir, run=info)
+            class_files(results_report(results, max_score, inputs=inputs.label), html_file, summary_file, feedback_dir,
+                        run=info)
     sys.exit(0 if complete else 1)
 
 
@@ -111,21 +119,21 @@ def _check_scheduler(scheduler: str) -> None:
         raise CommandError(str(exc)) from None
 
 
-def _grade_class(root, folders, exercises, journal_path: Path, *, jobs, timeout, scheduler, resume):
+def _grade_class(root, folders, exercises, journal_path: Path, *, jobs, timeout, scheduler, resume, inputs):
     """Grades the class into the journal; exits (128 + signal) if stopped by Ctrl-C or SIGTERM."""
     from grader.distributed.class_run import ClassRun, grading, stop_on_signals  # noqa: PLC0415
     from grader.distributed.journal import GradingKey, Journal, grader_version  # noqa: PLC0415
     from grader.distributed.schedulers import SchedulerError  # noqa: PLC0415
     from grader.engine.grading import GradingOptions  # noqa: PLC0415
 
-    key = GradingKey(tuple(ex.name for ex in exercises), timeout, grader_version())
+    key = GradingKey(tuple(ex.name for ex in exercises), timeout, grader_version(), inputs.label)
     journal = Journal(journal_path, key, resume=resume)
     run = ClassRun(folders, journal)
     if resume:
         run.reuse()
     with journal, stop_on_signals() as stop, \
             reports.class_progress(len(folders), "Grading", done=run.resumed) as on_done:
-        grade = grading(exercises, GradingOptions(timeout=timeout), submissions=root, jobs=jobs,
+        grade = grading(exercises, GradingOptions(timeout=timeout), inputs=inputs, submissions=root, jobs=jobs,
                         scheduler=scheduler, stop=stop)
         try:
             run.grade(grade, on_done=lambda graded: on_done(graded.to_result(), graded.seconds))
@@ -151,7 +159,7 @@ def _stopped(run, journal_path: Path, code: int, *, at_once: bool):
     sys.exit(code)
 
 
-def _write_class_reports(run, exercises, json_file, csv_file) -> bool:
+def _write_class_reports(run, exercises, json_file, csv_file, inputs: str) -> bool:
     """The score table, JSON and CSV, streamed from the journal; False if a report had to go elsewhere."""
     from grader.distributed.student import submission_from_dict  # noqa: PLC0415
 
@@ -166,7 +174,7 @@ def _write_class_reports(run, exercises, json_file, csv_file) -> bool:
     if json_file:
         max_score = sum(ex.max_points(include_hidden=True) for ex in exercises)
         complete &= written_where_asked("JSON report", reports.write_report(
-            Path(json_file), reports.json_report_writer(run.results, max_score)))
+            Path(json_file), reports.json_report_writer(run.results, max_score, inputs=inputs)))
     if csv_file:
         names = [ex.name for ex in exercises]
         complete &= written_where_asked("CSV", reports.write_report(Path(csv_file),

@@ -75,3 +75,30 @@ def start_workers_server() -> None:
     from grader.isolation import sandbox  # noqa: PLC0415
 
     sandbox.start_server()
+
+
+def grading_inputs_options(command):
+    """--public-inputs and --key-file: which inputs an instructor's grading uses."""
+    command = click.option("--key-file", type=click.Path(dir_okay=False),
+                           help="The grading key to draw the secret inputs from (default: $DLGRADE_GRADING_KEY, "
+                                "else the key in your config folder, made on first use; for --course, the "
+                                "course's .dlgrade/grading-key).")(command)
+    return click.option("--public-inputs", is_flag=True,
+                        help="Grade on the self-check's public inputs instead of secret ones (to compare with "
+                             "what a student saw; such grades can be hard-coded).")(command)
+
+
+def grading_inputs(public: bool, key_file: str | None, *, default: Path | None = None):
+    """The inputs of an instructor's grading (inputs.Inputs): the secret ones of the grading key, or
+    the public ones with --public-inputs. A key that cannot be used is one line and exit 2."""
+    from grader.engine.inputs import PUBLIC  # noqa: PLC0415
+    from grader.integrations import grading_key  # noqa: PLC0415
+
+    if public:
+        if key_file:
+            raise click.UsageError("--public-inputs grades on the self-check's inputs: it takes no --key-file")
+        return PUBLIC
+    try:
+        return grading_key.instructor_inputs(key_file, lambda line: click.echo(line, err=True), default=default)
+    except grading_key.GradingKeyError as exc:
+        raise CommandError(str(exc)) from None

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from grader.cli.common import reports, select_exercises
+from grader.cli.common import grading_inputs, grading_inputs_options, reports, select_exercises
 
 
-def autograde_course(course, assignment, *, json_file, jobs, timeout) -> None:
+def autograde_course(course, assignment, *, json_file, jobs, timeout, public_inputs, key_file) -> None:
     """`autograde --course C --assignment T`: grade the course's submissions, fill its gradebook."""
     from grader.engine.results import report  # noqa: PLC0415
     from grader.integrations.extras import require_nbgrader  # noqa: PLC0415
@@ -20,20 +20,23 @@ def autograde_course(course, assignment, *, json_file, jobs, timeout) -> None:
     require_nbgrader("dlgrade autograde --course")
     from grader.integrations import course_grading  # noqa: PLC0415
 
+    from grader.integrations import grading_key  # noqa: PLC0415
+
     course = Path(course).resolve()
     try:
         course_grading.check_course(course, assignment)
         count = len(course_grading.submissions(course, assignment))
+        inputs = grading_inputs(public_inputs, key_file, default=grading_key.course_path(course))
         with reports.class_progress(count, f"Grading {assignment}") as on_done:
             exercises, results, messages = course_grading.autograde_course(
-                course, assignment, jobs=jobs, timeout=timeout, on_done=on_done)
+                course, assignment, inputs=inputs, jobs=jobs, timeout=timeout, on_done=on_done)
     except course_grading.CourseError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(reports.score_table(results))
     for student, notes in messages.items():
         for note in notes:
             click.echo(f"{student}: {note}")
-    data = report(results, sum(ex.max_points(include_hidden=True) for ex in exercises))
+    data = report(results, sum(ex.max_points(include_hidden=True) for ex in exercises), inputs=inputs.label)
     for submission in data["submissions"]:
         submission["messages"] = messages.get(submission["id"], [])
     target = Path(json_file) if json_file else course / f"dlgrade-{assignment}.json"
@@ -75,10 +78,16 @@ def release_command(topics, course, solutions, course_id, force):
 @click.argument("names", nargs=-1)
 @click.option("--out", "out", default="autograder.zip", show_default=True, type=click.Path(dir_okay=False),
               help="Where to write the autograder zip.")
-def gradescope(names, out):
-    """Build a Gradescope autograder zip that grades the exercises or topics NAMES (default: all)."""
+@grading_inputs_options
+def gradescope(names, out, public_inputs, key_file):
+    """Build a Gradescope autograder zip that grades the exercises or topics NAMES (default: all).
+
+    The zip carries your grading key (it grades on secret inputs): keep it private, as Gradescope
+    keeps autograder zips."""
     from grader.integrations import gradescope as gs  # noqa: PLC0415
 
     select_exercises(names)
-    path = gs.build_zip(Path(out), names)
-    click.echo(f"Wrote {path}: upload it as the assignment's autograder (see docs/gradescope.md)")
+    inputs = grading_inputs(public_inputs, key_file)
+    path = gs.build_zip(Path(out), names, inputs=inputs)
+    click.echo(f"Wrote {path} (grading on {inputs.label} inputs): upload it as the assignment's autograder "
+               "(see docs/gradescope.md)")

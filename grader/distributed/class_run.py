@@ -16,6 +16,7 @@ from grader.distributed.journal import Entry, Journal, submission_digest
 if TYPE_CHECKING:
     from grader.distributed.student import GradedStudent
     from grader.engine.grading import GradingOptions
+    from grader.engine.inputs import Inputs
 
 Grade = Callable[[list[Path]], Iterator["GradedStudent"]]
 
@@ -93,15 +94,15 @@ class ClassRun:
         return self.journal.results(self.entries)
 
 
-def grading(exercises, options: GradingOptions, *, submissions: Path, jobs: int, scheduler: str | None,
-            stop: StopRequest) -> Grade:
-    """How to grade the students left: threads of this process, or Dask tasks. The plan is made only
-    then (a resumed run that has everyone does not draw it), after the cluster is checked."""
+def grading(exercises, options: GradingOptions, *, inputs: Inputs, submissions: Path, jobs: int,
+            scheduler: str | None, stop: StopRequest) -> Grade:
+    """How to grade the students left on `inputs`: threads of this process, or Dask tasks. The plan
+    is made only then (a resumed run that has everyone does not draw it), after the cluster is
+    checked, once for the whole class (Dask workers receive it)."""
     def class_plan():
-        from grader.engine import plan_cache  # noqa: PLC0415
-        from grader.engine.examples import make_plan  # noqa: PLC0415
+        from grader.engine.examples import grading_plan  # noqa: PLC0415
 
-        return make_plan(exercises, include_hidden=True, cache=plan_cache.default_cache(avoid=[submissions]))
+        return grading_plan(exercises, inputs=inputs, avoid=[submissions])
 
     def in_threads(folders: list[Path]) -> Iterator[GradedStudent]:
         from grader.distributed.student import warm_up_workers  # noqa: PLC0415

@@ -1,7 +1,8 @@
 """A Plan as plain data, to send it to Dask workers once instead of drawing it again on each.
 
 Exercises and scenarios travel by name (every worker has the same dlgrade); the drawn inputs and
-the torch references, which cost the time, travel as values.
+the torch references, which cost the time, travel as values, and so does each scenario's seed
+(shrinking draws from it): never the grading key, which the seeds do not reveal.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from grader.engine.examples import Plan, PreparedScenario
 
 def plan_payload(plan: Plan) -> dict:
     return {"exercises": [ex.name for ex in plan.exercises], "include_hidden": plan.include_hidden,
-            "scenarios": {name: [(ps.scenario.name, ps.examples, ps.expected) for ps in prepared]
+            "inputs": plan.inputs, "public": plan_payload(plan.public) if plan.public else None,
+            "scenarios": {name: [(ps.scenario.name, ps.examples, ps.expected, ps.seed) for ps in prepared]
                           for name, prepared in plan.scenarios.items()}}
 
 
@@ -28,6 +30,7 @@ def plan_from_payload(payload: dict) -> Plan:
     scenarios = {}
     for exercise in exercises:
         by_name = {scenario.name: scenario for scenario in exercise.scenarios}
-        scenarios[exercise.name] = tuple(PreparedScenario(by_name[name], tuple(examples), tuple(expected))
-                                         for name, examples, expected in payload["scenarios"][exercise.name])
-    return Plan(exercises, scenarios, payload["include_hidden"])
+        scenarios[exercise.name] = tuple(PreparedScenario(by_name[name], tuple(examples), tuple(expected), seed)
+                                         for name, examples, expected, seed in payload["scenarios"][exercise.name])
+    public = plan_from_payload(payload["public"]) if payload["public"] else None
+    return Plan(exercises, scenarios, payload["include_hidden"], payload["inputs"], public)

@@ -74,6 +74,20 @@ def cache_root(avoid=()) -> Path | None:
     return root
 
 
+def private_folder(folder: Path) -> bool:
+    """Makes `folder` and the folder holding it exist and readable by the user alone (0700), so that
+    not even the names of what is kept there show; False when it cannot (then nothing secret is
+    written there)."""
+    try:
+        folder.parent.parent.mkdir(parents=True, exist_ok=True)
+        for level in (folder.parent, folder):
+            level.mkdir(mode=0o700, exist_ok=True)
+            level.chmod(0o700)
+        return True
+    except OSError:
+        return False
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Writes `data` to `path` through a temporary file in the same folder, renamed over it, so that
     concurrent runs never read half a file; on any OSError (read-only home, full disk) nothing is written."""

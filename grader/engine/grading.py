@@ -151,8 +151,7 @@ def _run_scenarios(session: _Session, exercise: Exercise, prepared: tuple[Prepar
             for ps in prepared]
 
 
-def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, checks, outcomes):
-    options = session.options
+def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, checks, outcomes, budget: ShrinkBudget):
     scenario = prepared.scenario
     cache = {}  # the planned outcomes by example key, for shrinking: made on the first failure only
     every_input_raised = bool(outcomes) and all(o.error for o in outcomes)
@@ -181,11 +180,12 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
             results.append(CheckResult(check.name, True, float(check.points), float(check.points), check.hidden))
             continue
         smallest = None
-        if not every_input_raised and options.shrink.calls > 0:
+        if not every_input_raised and budget.calls > 0:
             if not cache:
                 cache.update((example_key(ex), (out, exp))
                              for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected))
-            smallest = shrink(exercise, scenario, check, cache=cache, run_one=run_one, budget=options.shrink)
+            smallest = shrink(exercise, scenario, check, seed=prepared.seed, cache=cache, run_one=run_one,
+                              budget=budget)
         example, outcome, expected, failure = (smallest.example, smallest.outcome, smallest.expected,
                                                smallest.failure) if smallest else first
         hints, faults = feedback.hints(check, example, outcome, expected)
@@ -212,7 +212,10 @@ def _apply_conditions(results: tuple[CheckResult, ...], conditional: list[bool],
     return results
 
 
-def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: statics.SubmissionSources) -> ExerciseResult:
+def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: statics.SubmissionSources, *,
+                   budget: ShrinkBudget | None = None) -> ExerciseResult:
+    """`budget`: of shrinking failures (default: the session's options)."""
+    budget = session.options.shrink if budget is None else budget
     load = session.load
     include_hidden = plan.include_hidden
     candidates = load.exercises.get(exercise.name)
@@ -236,12 +239,26 @@ def grade_exercise(session: _Session, exercise: Exercise, plan: Plan, sources: s
     for ps, scenario_outcomes in zip(prepared, outcomes):
         failed = frozenset(r.name for r in dynamic if not r.passed)
         checks = [c.given(failed) if c.given else c for c in ps.scenario.checks if include_hidden or not c.hidden]
-        dynamic += _judge_scenario(session, exercise, ps, checks, scenario_outcomes)
+        dynamic += _judge_scenario(session, exercise, ps, checks, scenario_outcomes, budget)
         judged += checks
     gate = next((r for r, c in zip(statics_results, static_checks) if c.gate and not r.passed), None)
     results = _apply_conditions(tuple(dynamic) + tuple(statics_results),
                                 [c.conditional for c in judged + static_checks], gate)
     return ExerciseResult(exercise.name, exercise.topic, "graded", results, chosen.note, chosen.graded)
+
+
+def passes_public_only(session: _Session, exercise: Exercise, plan: Plan, sources: statics.SubmissionSources,
+                       result: ExerciseResult) -> ExerciseResult:
+    """`result` (graded on the secret inputs of `plan`) with the checks it failed there that pass on
+    the public inputs of `plan.public`: code tuned to, or hard-coding, the self-check's inputs shows
+    so (and so does a mistake those inputs happen to miss). Graded again without shrinking, for the
+    class report's leads only: the score is always the secret inputs'."""
+    if plan.public is None or result.status != "graded" or result.full_marks:
+        return result
+    public = grade_exercise(session, exercise, plan.public, sources, budget=ShrinkBudget(calls=0))
+    passed = {check.name for check in public.checks if check.passed} if public.status == "graded" else set()
+    failed = tuple(check.name for check in result.checks if not check.passed and check.name in passed)
+    return replace(result, passes_public_inputs_only=failed)
 
 
 def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: GradingOptions,
@@ -265,7 +282,7 @@ def grade_submission(root: Path, plan: Plan, *, submission_id: str, options: Gra
                 for ex in plan.exercises), str(root))
         graded = []
         for ex in plan.exercises:
-            graded.append(grade_exercise(session, ex, plan, sources))
+            graded.append(passes_public_only(session, ex, plan, sources, grade_exercise(session, ex, plan, sources)))
             on_exercise(graded[-1])
         return SubmissionResult(submission_id, tuple(graded), str(root))
     finally:

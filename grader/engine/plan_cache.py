@@ -16,6 +16,8 @@ self-check whose plan is on disk draws nothing and never imports torch.
   2. The user's cache: disk_cache's folder, under plans/<key of the versions and definitions>/.
      Scenarios the shipped plans lack (other versions, content changed since `make plans`) are
      drawn once and stored here.
+  Secret inputs (a grading key's, inputs.py) have only the second layer, in secret-plans/<key id>-<key>/,
+  private to the user (folders 0700, files 0600): they are never shipped.
   Neither is used when it lies inside a submission being graded: a student could otherwise ship
   the plan their code is judged on.
 - What: one file per scenario, in the codec's plain-data format (never pickle: reading a plan
@@ -42,6 +44,7 @@ import numpy as np
 
 import autograde_tests
 from grader.engine import disk_cache
+from grader.engine.inputs import PUBLIC, Inputs
 from grader.isolation import codec
 
 SHIPPED = Path(autograde_tests.__file__).resolve().parent / "plans"
@@ -85,6 +88,7 @@ class PlanCache:
 
     folder: Path
     compressed: bool = False
+    private: bool = False  # a secret plan: its folders are the user's alone (0700; files are 0600)
 
     def _path(self, exercise: str, index: int, scenario: str) -> Path:
         name = hashlib.sha256(f"{exercise}/{index}/{scenario}".encode()).hexdigest()[:24]
@@ -112,6 +116,8 @@ class PlanCache:
             return
         if all(pickle.dumps(a, protocol=4) == pickle.dumps(b, protocol=4) for a, b in zip(examples, back["examples"])) \
                 and all(_canonical(a) == _canonical(b) for a, b in zip(expected, back["expected"])):
+            if self.private and not disk_cache.private_folder(self.folder):
+                return
             disk_cache.write_atomically(self._path(exercise, index, scenario),
                                         zlib.compress(data, 9) if self.compressed else data)
 
@@ -152,14 +158,18 @@ def shipped_plans(key: dict, folder: Path = SHIPPED, avoid=()) -> PlanCache | No
     return PlanCache(folder, compressed=True) if found == key else None
 
 
-def default_cache(avoid=()) -> PlanLayers | None:
-    """The plans of the current definitions and versions (shipped, then the user's cache), or None
-    when neither can be used (turned off, or inside one of the folders `avoid`: the submissions
-    being graded)."""
+def default_cache(avoid=(), inputs: Inputs = PUBLIC) -> PlanLayers | None:
+    """The plans of `inputs` for the current definitions and versions, or None when none can be
+    used (turned off, or inside one of the folders `avoid`: the submissions being graded).
+
+    Public inputs: the shipped plans, then the user's cache. Secret inputs: the user's cache only,
+    in a folder named by the key id and private to the user; they are never shipped."""
     versions, content = disk_cache.versions(), disk_cache.content_digest()
-    shipped = shipped_plans(manifest(content, versions), avoid=avoid)
+    shipped = shipped_plans(manifest(content, versions), avoid=avoid) if inputs.key is None else None
     root = disk_cache.cache_root(avoid)
     user = None
     if root is not None:
-        user = PlanCache(root / "plans" / hashlib.sha256(json.dumps([versions, content]).encode()).hexdigest()[:24])
+        key = hashlib.sha256(json.dumps([versions, content]).encode()).hexdigest()[:24]
+        user = PlanCache(root / "plans" / key) if inputs.key is None else \
+            PlanCache(root / "secret-plans" / f"{inputs.key_id}-{key}", private=True)
     return PlanLayers(shipped, user) if shipped or user else None

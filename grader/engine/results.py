@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grader.engine.inputs import PUBLIC, report_fields
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -39,6 +41,9 @@ class ExerciseResult:
     checks: tuple[CheckResult, ...]
     message: str = ""
     source: str = ""  # where the graded definition is: 'softmax.py, line 6', 'hw.ipynb, cell 7, line 1'
+    # Graded on secret inputs: the checks failed on them that pass on the self-check's public inputs
+    # (a lead for the instructor, never part of the score).
+    passes_public_inputs_only: tuple[str, ...] = ()
 
     @property
     def score(self) -> float:
@@ -59,6 +64,8 @@ class ExerciseResult:
             data["message"] = self.message
         if self.source:
             data["source"] = self.source
+        if self.passes_public_inputs_only:
+            data["passes_public_inputs_only"] = list(self.passes_public_inputs_only)
         return data
 
 
@@ -84,11 +91,13 @@ class SubmissionResult:
         return data
 
 
-def report(submissions: list[SubmissionResult], max_score: float, sandbox: str | None = None) -> dict:
-    """`sandbox`: the confinement level the workers ran at (default: this process's, confine.level())."""
+def report(submissions: list[SubmissionResult], max_score: float, sandbox: str | None = None,
+           inputs: str = PUBLIC.label) -> dict:
+    """`sandbox`: the confinement level the workers ran at (default: this process's, confine.level());
+    `inputs`: the Inputs.label of the plan graded on (its kind, and a secret key's id)."""
     from grader.isolation import confine  # noqa: PLC0415
 
-    return {"max_score": max_score, "sandbox": sandbox or confine.level(),
+    return {"max_score": max_score, "sandbox": sandbox or confine.level(), **report_fields(inputs),
             "submissions": [s.to_dict() for s in submissions]}
 
 

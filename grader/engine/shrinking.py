@@ -50,11 +50,11 @@ class _State:
         return self.stopped or self.calls >= self.budget.calls or elapsed > self.budget.seconds
 
 
-def shrink(exercise: Exercise, scenario: Scenario, check: Check, *, cache: dict, run_one,
+def shrink(exercise: Exercise, scenario: Scenario, check: Check, *, seed: int, cache: dict, run_one,
            budget: ShrinkBudget) -> Counterexample | None:
     """The smallest failing input hypothesis finds, or None if it finds none (flaky student code).
 
-    `cache` maps example keys to (outcome, expected) and is extended; `run_one(example)` returns an
+    `seed` is the one the scenario's planned inputs were drawn from. `cache` maps example keys to (outcome, expected) and is extended; `run_one(example)` returns an
     Outcome, or None when the worker broke (then shrinking stops).
     """
     state = _State(budget)
@@ -85,7 +85,7 @@ def shrink(exercise: Exercise, scenario: Scenario, check: Check, *, cache: dict,
             raise AssertionError(failure.summary)
 
     try:
-        run_property(exercise, scenario, evaluate)
+        run_property(scenario, evaluate, seed=seed)
     except Exception:  # the failure we raised, or hypothesis giving up on flaky code
         pass
     return state.smallest

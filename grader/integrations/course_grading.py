@@ -18,9 +18,10 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from grader.engine import plan_cache, registry
+from grader.engine import registry
 from grader.engine.classroom import grade_class, junk
-from grader.engine.examples import make_plan
+from grader.engine.examples import grading_plan
+from grader.engine.inputs import Inputs
 from grader.engine.grading import GradingOptions
 from grader.integrations.autograded import write_autograded
 from grader.integrations.release import nbgrader_environment
@@ -167,9 +168,9 @@ def submissions(course: Path, topic: str) -> list[tuple[str, Path]]:
     return found
 
 
-def autograde_course(course: Path, topic: str, *, jobs: int = 1, timeout: float = GradingOptions.timeout,
-                     on_done=lambda result, seconds: None):
-    """Grades every submission of `topic`; returns (exercises, results, messages by student)."""
+def autograde_course(course: Path, topic: str, *, inputs: Inputs, jobs: int = 1,
+                     timeout: float = GradingOptions.timeout, on_done=lambda result, seconds: None):
+    """Grades every submission of `topic` on `inputs`; returns (exercises, results, messages by student)."""
     exercises = registry.select([topic])
     found = submissions(course, topic)
     references = released_notebooks(course, topic)
@@ -181,8 +182,7 @@ def autograde_course(course: Path, topic: str, *, jobs: int = 1, timeout: float 
             messages[student] = prepare_student(folder, sorted(folder.glob("*.ipynb")), references, out)
             folders.append(out)
         # Never a plan from among the students' files (submitted/, and autograded/ where they are copied).
-        cache = plan_cache.default_cache(avoid=[course / "submitted", course / "autograded"])
-        plan = make_plan(exercises, include_hidden=True, cache=cache)
+        plan = grading_plan(exercises, inputs=inputs, avoid=[course / "submitted", course / "autograded"])
         results = grade_class(folders, plan, options=GradingOptions(timeout=timeout), jobs=jobs, on_done=on_done)
     record_scores(course, topic, exercises, results, submissions=found, messages=messages)
     return exercises, results, messages

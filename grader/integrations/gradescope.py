@@ -24,7 +24,9 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
+from grader.engine.inputs import PUBLIC, Inputs
 from grader.engine.results import SubmissionResult
+from grader.integrations import grading_key
 
 PACKAGES = ("grader", "autograde_tests")
 # The versions that decide grades: Gradescope's image gets the ones the instructor graded with.
@@ -57,8 +59,9 @@ ROOT="${{DLGRADE_AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="${{DLGRADE_PYTHON:-$ROOT/venv/bin/python}}"
 mkdir -p "$ROOT/results"
 cd "$ROOT/source"
-exec "$PYTHON" -m grader.integrations.gradescope "$ROOT/submission" "$ROOT/results/results.json"{only}
+exec "$PYTHON" -m grader.integrations.gradescope "$ROOT/submission" "$ROOT/results/results.json"{only}{key}
 """
+KEY_FILE = "grading-key"  # in the zip, beside setup.sh: the instructor's key, for secret inputs
 
 README = "# dlgrade\n\nThe Gradescope autograder of dlgrade (see docs/gradescope.md).\n"
 
@@ -110,9 +113,9 @@ def prepare_submission(submission: Path, out: Path) -> list[str]:
     return notes
 
 
-def grade(submission: Path, names=(), *, timeout: float | None = None) -> dict:
-    from grader.engine import plan_cache, registry  # noqa: PLC0415
-    from grader.engine.examples import make_plan  # noqa: PLC0415
+def grade(submission: Path, names=(), *, timeout: float | None = None, inputs: Inputs = PUBLIC) -> dict:
+    from grader.engine import registry  # noqa: PLC0415
+    from grader.engine.examples import grading_plan  # noqa: PLC0415
     from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
 
     start = time.monotonic()
@@ -121,7 +124,7 @@ def grade(submission: Path, names=(), *, timeout: float | None = None) -> dict:
         folder = Path(scratch) / "submission"
         notes = prepare_submission(Path(submission), folder)
         options = GradingOptions() if timeout is None else GradingOptions(timeout=timeout)
-        plan = make_plan(exercises, include_hidden=True, cache=plan_cache.default_cache(avoid=[submission, folder]))
+        plan = grading_plan(exercises, inputs=inputs, avoid=[submission, folder])
         result = grade_submission(folder, plan, submission_id="submission", options=options)
     return results_json(result, notes=notes, execution_time=time.monotonic() - start)
 
@@ -158,9 +161,11 @@ def package_files() -> list[tuple[str, Path]]:
     return found
 
 
-def build_zip(out: Path, names=()) -> Path:
-    """The autograder zip: setup.sh, run_autograder and dlgrade's source, grading NAMES (all if none)."""
+def build_zip(out: Path, names=(), *, inputs: Inputs = PUBLIC) -> Path:
+    """The autograder zip: setup.sh, run_autograder and dlgrade's source, grading NAMES (all if none)
+    on `inputs` (a secret key travels in the zip, readable by its owner only)."""
     only = "".join(f" --only {name}" for name in names)
+    key = "" if inputs.key is None else f' --key-file "$ROOT/source/{KEY_FILE}"'
     out = Path(out)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         def add_text(name: str, text: str, mode: int = 0o644) -> None:
@@ -170,7 +175,9 @@ def build_zip(out: Path, names=()) -> Path:
             archive.writestr(info, text)
 
         add_text("setup.sh", SETUP_SH.format(cpu_index=CPU_TORCH_INDEX), 0o755)
-        add_text("run_autograder", RUN_AUTOGRADER.format(only=only), 0o755)
+        add_text("run_autograder", RUN_AUTOGRADER.format(only=only, key=key), 0o755)
+        if inputs.key is not None:
+            add_text(KEY_FILE, inputs.key.hex() + "\n", 0o600)
         add_text("pyproject.toml", pyproject_toml())
         add_text("constraints.txt", constraints_txt())
         add_text("README.md", README)
@@ -185,9 +192,11 @@ def main(argv=None) -> int:
     parser.add_argument("results")
     parser.add_argument("--only", action="append", default=[], help="an exercise or topic (repeatable)")
     parser.add_argument("--timeout", type=float, default=None)
+    parser.add_argument("--key-file", help="the grading key (secret inputs); without it, the public inputs")
     args = parser.parse_args(argv)
     try:
-        data = grade(Path(args.submission), args.only, timeout=args.timeout)
+        inputs = grading_key.read(Path(args.key_file)) if args.key_file else PUBLIC
+        data = grade(Path(args.submission), args.only, timeout=args.timeout, inputs=inputs)
     except Exception as exc:  # noqa: BLE001  (Gradescope must always get a results.json)
         data = failed_results(f"{type(exc).__name__}: {exc}")
     Path(args.results).parent.mkdir(parents=True, exist_ok=True)

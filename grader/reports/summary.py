@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 
 STATUSES = ("graded", "missing", "error", "timeout")
 # Run details a report may carry at its top level (shown when present).
-RUN_FIELDS = ("dlgrade_version", "date", "sandbox", "options", "submissions_dir")
+RUN_FIELDS = ("dlgrade_version", "date", "sandbox", "inputs", "key_id", "options", "submissions_dir")
 
 
 def _share(part: int, whole: int) -> float:
@@ -77,6 +77,20 @@ def misconceptions(report: dict) -> list[dict]:
     return sorted(rows, key=lambda r: -len(r["students"]))
 
 
+def self_check_only(report: dict) -> list[dict]:
+    """Students whose code passes checks on the self-check's public inputs and fails the same checks
+    on the secret inputs they were graded on (results.ExerciseResult.passes_public_inputs_only): a
+    lead, never a verdict (a mistake the public inputs happen to miss shows the same way)."""
+    rows = []
+    for sub in report["submissions"]:
+        found = [{"exercise": ex["name"], "checks": list(ex["passes_public_inputs_only"])}
+                 for ex in sub["exercises"] if ex.get("passes_public_inputs_only")]
+        if found:
+            rows.append({"student": sub["id"], "exercises": found,
+                         "checks": sum(len(item["checks"]) for item in found)})
+    return sorted(rows, key=lambda row: (-row["checks"], row["student"]))
+
+
 def summary(report: dict, similar_pairs: list[dict] | None = None) -> dict:
     scores = [sub["score"] for sub in report["submissions"]]
     return {
@@ -89,4 +103,5 @@ def summary(report: dict, similar_pairs: list[dict] | None = None) -> dict:
         "checks": checks(report),
         "misconceptions": misconceptions(report),
         "similar_pairs": similar_pairs if similar_pairs is not None else [],
+        "passes_self_check_inputs_only": self_check_only(report),
     }

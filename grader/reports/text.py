@@ -22,6 +22,7 @@ from typing import TextIO
 
 import click
 
+from grader.engine.inputs import PUBLIC
 from grader.engine.results import ExerciseResult, SubmissionResult, report
 
 
@@ -99,11 +100,12 @@ def write_report(path: Path, write: Callable[[TextIO], None]) -> Written:
     raise OSError(f"could not write {failure}, nor a copy in {Path.cwd()} or {tempfile.gettempdir()}")
 
 
-def json_report_writer(submissions: Callable[[], Iterable[dict]], max_score: float) -> Callable[[TextIO], None]:
+def json_report_writer(submissions: Callable[[], Iterable[dict]], max_score: float, *,
+                       inputs: str = PUBLIC.label) -> Callable[[TextIO], None]:
     """Writes the same text as json.dumps(report(...), indent=1), one submission at a time.
     `submissions()` gives SubmissionResult.to_dict()s (it may be called again for a fallback)."""
     def write(out: TextIO) -> None:
-        before, _, after = json.dumps(report([], max_score), indent=1).partition('"submissions": []')
+        before, _, after = json.dumps(report([], max_score, inputs=inputs), indent=1).partition('"submissions": []')
         out.write(before + '"submissions": [')
         count = 0
         for submission in submissions():
@@ -114,8 +116,10 @@ def json_report_writer(submissions: Callable[[], Iterable[dict]], max_score: flo
     return write
 
 
-def write_json(path: Path, submissions: list[SubmissionResult], max_score: float) -> Written:
-    return write_report(path, json_report_writer(lambda: (s.to_dict() for s in submissions), max_score))
+def write_json(path: Path, submissions: list[SubmissionResult], max_score: float, *,
+               inputs: str = PUBLIC.label) -> Written:
+    return write_report(path, json_report_writer(lambda: (s.to_dict() for s in submissions), max_score,
+                                                 inputs=inputs))
 
 
 def csv_writer(names: list[str], submissions: Callable[[], Iterable[SubmissionResult]]) -> Callable[[TextIO], None]:
