@@ -455,8 +455,13 @@ def _pool_dx_hints(kind):
     return tuple(hints)
 
 
-def _receptive_hint(text: str, model: str) -> Hint:
-    return hint_if_close(text, "r", lambda ex, exp: exp[model])
+def _receptive_hint(text: str, model: str, unless: str | None = None) -> Hint:
+    """Applies when r is the value of the mistake `model`, and not also that of the mistake `unless` (one
+    layer (2, 2) gives 3 both ways: the more common mistake's hint is the one shown)."""
+    hint = hint_if_close(text, "r", lambda ex, exp: exp[model])
+    if unless is None:
+        return hint
+    return Hint(text, lambda ex, out, exp: hint.applies(ex, out, exp) and exp[unless] != exp[model], "r")
 
 
 RECEPTIVE_HINTS = (
@@ -465,7 +470,7 @@ RECEPTIVE_HINTS = (
     _receptive_hint("each layer's own stride is multiplied in too: layer l's kernel is spread by the strides of the "
                     "layers before it, prod_{i < l} s_i (multiply the stride in after adding the layer)", "own stride"),
     _receptive_hint("each layer widens the field by (kernel_size - 1) * dilation input steps of its own, not "
-                    "kernel_size: a 1x1 kernel adds nothing, two 3x3 layers see 5x5", "k not k - 1"),
+                    "kernel_size: a 1x1 kernel adds nothing, two 3x3 layers see 5x5", "k not k - 1", unless="own stride"),
 )
 DILATION_HINTS = (
     _receptive_hint("the dilation is ignored: a kernel of size k with dilation d spans (k - 1) * d + 1 pixels of "
