@@ -1,4 +1,5 @@
-"""Graders of the topic `backprop`: affine and ReLU layers, the affine-ReLU sandwich, and TwoLayerNet.
+"""Graders of the topic `backprop`: affine and ReLU layers, the affine-ReLU sandwich, TwoLayerNet, and a
+fully connected residual block.
 
 Layers with a fixed cache (affine: (x, w, b); relu: x) have their backward pass run on a cache the
 grader builds; the affine-ReLU cache is opaque, so its backward runs on the student's own forward.
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from grader.engine.lazy_modules import stats  # imported on first use
 
+from autograde_tests import _autograd
 from autograde_tests import strategies as dst
 from autograde_tests.drivers.backprop import PARAMS, backward_with_fixed_cache, construct_network, network_loss
 from grader.engine.checks import (Check, Exercise, Failure, Kind, Scenario, conform, failed_call, hint_if_close, hint_if_returned,
@@ -112,6 +114,44 @@ def _grad(name: str) -> str:
     return f"grads['{name}']"
 
 
+RESIDUAL_INPUTS = ("x", "w1", "b1", "w2", "b2")
+
+
+def _residual_block(*, skip=True, skip_gradient=True, last_relu=True, relu_before_add=False, hidden_relu=True):
+    """out = relu(x + relu(x w1 + b1) w2 + b2) as a model of _autograd.reference, or a variant carrying a
+    mistake: the skip connection left out or detached (no gradient along it), the last ReLU left out or
+    applied to the branch before the addition, the hidden ReLU left out."""
+
+    def model(t, tape):
+        a = tape.affine(t["x"], "x", t["w1"], "w1", t["b1"], "b1")
+        f = tape.affine(torch.relu(a) if hidden_relu else a, None, t["w2"], "w2", t["b2"], "b2")
+        if relu_before_add:
+            return (t["x"] + torch.relu(f),)
+        s = (t["x"] if skip_gradient else t["x"].detach()) + f if skip else f
+        return (torch.relu(s) if last_relu else s,)
+
+    return model
+
+
+RESIDUAL_VARIANTS = {"no skip": _residual_block(skip=False), "skip detached": _residual_block(skip_gradient=False),
+                     "no last relu": _residual_block(last_relu=False),
+                     "relu before add": _residual_block(relu_before_add=True),
+                     "no hidden relu": _residual_block(hidden_relu=False)}
+
+
+def residual_reference(example):
+    """Every output and gradient by torch autograd, the term scales of the gradients, and the variants' values.
+    dx adds the skip path's ds = dout * (x + f > 0) to the branch's gradient: its scale includes |ds|."""
+    found = _autograd.reference(example, _residual_block(), inputs=RESIDUAL_INPUTS, outputs=("out",),
+                                upstream=("dout",), variants=RESIDUAL_VARIANTS)
+    if "dout" in example:
+        ds = np.abs(example["dout"]) * (found["out"] > 0)
+        found[scale_of("dx")] = max(found[scale_of("dx")], float(ds.max(initial=0.0)))
+        # dx + the skip path's gradient bypassing the last ReLU's mask: dout + (the branch's share of dx)
+        found["unmasked skip/dx"] = example["dout"] + found["dx"] - example["dout"] * (found["out"] > 0)
+    return found
+
+
 # Strategies -------------------------------------------------------------------------------------
 
 KINK_GAP = 1e-2  # pre-activations stay this far from the ReLU's kink, so any subgradient there is accepted
@@ -172,6 +212,26 @@ def network_sizes(draw):
     return {"input_dim": draw(st.integers(20, 40)), "hidden_dim": draw(st.integers(10, 20)),
             "num_classes": draw(st.integers(5, 10)), "weight_scale": draw(dst.floats(min_value=1e-3, max_value=0.5)),
             "reg": draw(dst.regularizations()), "seed": draw(st.integers(0, 2**31 - 2))}
+
+
+@st.composite
+def residual_inputs(draw, *, dead_branch: bool = False, with_dout: bool = False):
+    """Dicts x (N, D), w1 (D, H), b1 (H,), w2 (H, D), b2 (D,)[, dout (N, D)], both ReLUs' inputs off their kink.
+    With `dead_branch`, b1 holds every hidden unit below 0 (the branch's output is b2 alone): only the skip
+    connection carries a gradient to x."""
+    n, d, h = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    x = draw(dst.float_arrays((n, d)))
+    w1, w2 = draw(dst.float_arrays((d, h), magnitude=1.0)), draw(dst.float_arrays((h, d), magnitude=1.0))
+    b1, b2 = draw(dst.float_arrays((h,), magnitude=1.0)), draw(dst.float_arrays((d,), magnitude=1.0))
+    if dead_branch:
+        b1 = -(np.abs(x) @ np.abs(w1)).max(axis=0) - draw(dst.floats(min_value=0.1, max_value=1.0))
+    a = x @ w1 + b1
+    assume(np.abs(a).min() >= KINK_GAP)
+    assume(np.abs(x + np.maximum(a, 0) @ w2 + b2).min() >= KINK_GAP)
+    example = {"x": x, "w1": w1, "b1": b1, "w2": w2, "b2": b2}
+    if with_dout:
+        example["dout"] = draw(dst.float_arrays((n, d)))
+    return example
 
 
 # Hints ------------------------------------------------------------------------------------------
@@ -243,6 +303,31 @@ def _grad_hints(name: str):
 
 AFFINE_HINTS = {"dx": (FLATTENED_DX,), "dw": (DW_TRANSPOSED,), "db": (DB_WRONG_AXIS, DB_AVERAGED)}
 SANDWICH_HINTS = {name: _sandwich_hints(i, name) + AFFINE_HINTS[name] for i, name in enumerate(("dx", "dw", "db"))}
+
+RESIDUAL_OUT_HINTS = (
+    _autograd.hint_if_variant("the skip connection is missing: add x to the branch's output before the last ReLU, "
+                              "out = relu(x + f)", "out", "no skip"),
+    _autograd.hint_if_variant("the last ReLU is missing: out = relu(x + f), after the addition", "out", "no last relu"),
+    _autograd.hint_if_variant("the last ReLU is applied to the branch before the addition; the block adds first, "
+                              "out = relu(x + f)", "out", "relu before add"),
+    _autograd.hint_if_variant("the hidden layer has no ReLU: f = relu(x w1 + b1) w2 + b2", "out", "no hidden relu"),
+)
+SKIP_MISSING_FROM_DX = ("the skip connection is missing from dx: the gradient ds = dout * (x + f > 0) reaches x along "
+                        "the skip too, so dx = ds + (the branch's gradient)")
+RESIDUAL_DX_HINTS = (
+    _autograd.hint_if_variant(SKIP_MISSING_FROM_DX, "dx", "skip detached"),
+    hint_if_close("the skip path's gradient bypasses the last ReLU: it is ds = dout * (x + f > 0), not dout, that "
+                  "reaches x along the skip", "dx", lambda ex, exp: exp["unmasked skip/dx"]),
+)
+
+
+def _residual_grad_hints(name: str) -> tuple:
+    return (
+        _autograd.hint_if_variant(f"d{name} misses the last ReLU's mask: backpropagate ds = dout * (x + f > 0) into "
+                                  "the branch", f"d{name}", "no last relu"),
+        _autograd.hint_if_variant(f"d{name} ignores the hidden ReLU: its mask (x w1 + b1 > 0) multiplies the "
+                                  "gradient reaching the first layer", f"d{name}", "no hidden relu"),
+    )
 
 
 # Checks -----------------------------------------------------------------------------------------
@@ -469,4 +554,30 @@ EXERCISES = [
                      unchanged_inputs(points=0.5),
                  )),
     ), (numpy_only(points=0.5),), kind=Kind.CLASS),
+    Exercise("residual_forward", TOPIC, (
+        Scenario("typical inputs", residual_inputs(), residual_reference, returns=("out", "cache"),
+                 call={"args": RESIDUAL_INPUTS}, checks=(
+                     matches("out", points=2.0, hints=RESIDUAL_OUT_HINTS),
+                     unchanged_inputs(points=0.5),
+                 )),
+    ), (numpy_only(points=0.5),)),
+    Exercise("residual_backward", TOPIC, (
+        Scenario("typical inputs", residual_inputs(with_dout=True), residual_reference,
+                 returns=("dx", "dw1", "db1", "dw2", "db2"), driver=forward_then_backward,
+                 call={"forward": "residual_forward", "args": RESIDUAL_INPUTS}, checks=(
+                     matches("dx", scale=reference_scale, points=1.5, name="dx matches torch autograd",
+                             hints=RESIDUAL_DX_HINTS + _residual_grad_hints("x")),
+                     *(matches(f"d{name}", scale=reference_scale, points=1.0 if name.startswith("w") else 0.5,
+                               name=f"d{name} matches torch autograd", hints=_residual_grad_hints(name))
+                       for name in ("w1", "b1", "w2", "b2")),
+                     unchanged_inputs(points=0.5),
+                 )),
+        Scenario("a dead branch (every hidden unit off)", residual_inputs(dead_branch=True, with_dout=True),
+                 residual_reference, returns=("dx", "dw1", "db1", "dw2", "db2"), driver=forward_then_backward,
+                 call={"forward": "residual_forward", "args": RESIDUAL_INPUTS}, checks=(
+                     matches("dx", scale=reference_scale, points=1.0,
+                             name="the gradient reaches x through the skip connection when the branch is dead",
+                             hints=RESIDUAL_DX_HINTS),
+                 )),
+    ), (numpy_only(points=0.5),)),
 ]

@@ -1,4 +1,5 @@
-"""Graders of the topic `conv`: naive convolution, max/average/global-average pooling, layer sizes.
+"""Graders of the topic `conv`: naive convolution, max/average/global-average pooling, layer sizes,
+receptive fields.
 
 Backward passes of the layers with a fixed cache are called with a cache the grader builds itself,
 (x, w, b, conv_param) or (x, pool_param), exactly as the contract (and CS231n) lays it out, so a
@@ -98,6 +99,61 @@ def param_count_reference(example):
     layer = torch.nn.Conv2d(example["in_channels"], example["out_channels"], (example["kernel_h"], example["kernel_w"]),
                             bias=example.get("bias", True), device="meta")
     return {"count": int(sum(p.numel() for p in layer.parameters()))}
+
+
+def _kernel_stride_dilation(layer) -> tuple[int, int, int]:
+    return (layer[0], layer[1], layer[2] if len(layer) > 2 else 1)
+
+
+def _stack(x, layers):
+    """The stack as torch conv1d layers whose kernels are all ones (a receptive field is a property of each
+    spatial axis alone, so one axis shows it)."""
+    for k, s, d in layers:
+        x = F.conv1d(x, torch.ones((1, 1, k), dtype=x.dtype, device=x.device), stride=s, dilation=d)
+    return x
+
+
+def _shortest_input(layers) -> int:
+    """A length of input the stack maps to a non-empty output, found by torch's shape arithmetic on meta
+    tensors (no data): doubled until conv1d accepts it."""
+    length = 1
+    while True:
+        try:
+            if _stack(torch.empty((1, 1, length), dtype=torch.float64, device="meta"), layers).shape[-1] >= 1:
+                return length
+        except RuntimeError:  # an input shorter than a (dilated) kernel
+            pass
+        length *= 2
+
+
+def _formula(layers, *, dilation=True, strides="before", extent=lambda k, d: (k - 1) * d):
+    """1 + sum_l extent(k_l, d_l) * prod of the strides before layer l, and the variants of the hints:
+    strides "before", "through" (the layer's own stride included) or "none"; dilation ignored."""
+    r, jump = 1, 1
+    for k, s, d in layers:
+        if strides == "through":
+            jump *= s
+        r += extent(k, d if dilation else 1) * (jump if strides != "none" else 1)
+        if strides == "before":
+            jump *= s
+    return r
+
+
+def receptive_field_reference(example):
+    """The extent (first to last pixel, gaps of a dilated kernel included) of the nonzero gradient of the
+    first output unit of a torch conv1d stack with respect to its input. The kernels are ones, so every path
+    from the unit to an input pixel adds a positive term: no gradient cancels to 0. The formula's variants
+    are the values the hints recognise."""
+    layers = [_kernel_stride_dilation(layer) for layer in example["layers"]]
+    x = torch.zeros((1, 1, _shortest_input(layers)), dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(_stack(x, layers)[0, 0, 0], x)
+    seen = torch.nonzero(grad[0, 0]).flatten()
+    return {"r": int(seen.max() - seen.min()) + 1,
+            "dilation ignored": _formula(layers, dilation=False),
+            "own stride": _formula(layers, strides="through"),
+            "strides ignored": _formula(layers, strides="none"),
+            "k times d": _formula(layers, extent=lambda k, d: k * d - 1),
+            "k not k - 1": _formula(layers, extent=lambda k, d: k * d)}
 
 
 # Strategies -------------------------------------------------------------------------------------
@@ -217,6 +273,29 @@ def conv_layer_shapes(draw, *, bias: bool | None):
     elif draw(st.booleans()):
         example["bias"] = True
     return example
+
+
+@st.composite
+def layer_stacks(draw, *, dilated: bool):
+    """Dicts layers: 1 to 6 layers (kernel_size, stride), kernel_size 1 to 7 and stride 1 to 3; `dilated`
+    stacks mix in (kernel_size, stride, dilation) layers, dilation 1 to 3, one of them at least 2."""
+    layers = [(draw(st.integers(1, 7)), draw(st.integers(1, 3))) for _ in range(draw(st.integers(1, 6)))]
+    if dilated:
+        layers = [layer + (draw(st.integers(1, 3)),) if draw(st.booleans()) else layer for layer in layers]
+        where = draw(st.integers(0, len(layers) - 1))
+        layers[where] = (draw(st.integers(2, 7)), layers[where][1], draw(st.integers(2, 3)))
+    return {"layers": layers}
+
+
+@st.composite
+def invalid_stacks(draw):
+    """A valid stack with one value of one layer (kernel_size, stride or dilation) set to 0 or below."""
+    layers = [list(layer) for layer in draw(layer_stacks(dilated=draw(st.booleans())))["layers"]]
+    where, which = draw(st.integers(0, len(layers) - 1)), draw(st.integers(0, 2))
+    if which == 2 and len(layers[where]) == 2:
+        layers[where].append(1)
+    layers[where][which] = draw(st.integers(-2, 0))
+    return {"layers": [tuple(layer) for layer in layers]}
 
 
 # Hints ------------------------------------------------------------------------------------------
@@ -376,6 +455,31 @@ def _pool_dx_hints(kind):
     return tuple(hints)
 
 
+def _receptive_hint(text: str, model: str, unless: str | None = None) -> Hint:
+    """Applies when r is the value of the mistake `model`, and not also that of the mistake `unless` (one
+    layer (2, 2) gives 3 both ways: the more common mistake's hint is the one shown)."""
+    hint = hint_if_close(text, "r", lambda ex, exp: exp[model])
+    if unless is None:
+        return hint
+    return Hint(text, lambda ex, out, exp: hint.applies(ex, out, exp) and exp[unless] != exp[model], "r")
+
+
+RECEPTIVE_HINTS = (
+    _receptive_hint("the stride of each layer is ignored: a step of layer l's input spans the product of the strides "
+                    "of the layers before it, in input pixels", "strides ignored"),
+    _receptive_hint("each layer's own stride is multiplied in too: layer l's kernel is spread by the strides of the "
+                    "layers before it, prod_{i < l} s_i (multiply the stride in after adding the layer)", "own stride"),
+    _receptive_hint("each layer widens the field by (kernel_size - 1) * dilation input steps of its own, not "
+                    "kernel_size: a 1x1 kernel adds nothing, two 3x3 layers see 5x5", "k not k - 1", unless="own stride"),
+)
+DILATION_HINTS = (
+    _receptive_hint("the dilation is ignored: a kernel of size k with dilation d spans (k - 1) * d + 1 pixels of "
+                    "its input", "dilation ignored"),
+    _receptive_hint("a dilated kernel spans (k - 1) * d + 1 pixels of its input, not k * d: its k taps are d apart",
+                    "k times d"),
+)
+
+
 # Checks -----------------------------------------------------------------------------------------
 
 
@@ -410,6 +514,7 @@ def cache_holds(*names: str, points: float) -> Check:
 
 _RAISES_VALUE_ERROR = raises_value_error(
     lambda ex: f"for in_size={ex['in_size']}, kernel_size={ex['kernel_size']}, stride={ex['stride']}, pad={ex['pad']}")
+_RAISES_FOR_LAYERS = raises_value_error(lambda ex: f"for layers={ex['layers']}")
 
 
 # Exercises --------------------------------------------------------------------------------------
@@ -535,6 +640,28 @@ EXERCISES = [
                          hint_if_close("bias=False still counts biases: a layer without bias has F * C * HH * WW "
                                        "parameters", "count", lambda ex, exp: exp["count"] + ex["out_channels"]),
                      )),
+                 )),
+    ), (numpy_only(points=0.5),)),
+    Exercise("receptive_field", TOPIC, (
+        Scenario("stacks of (kernel_size, stride) layers", layer_stacks(dilated=False), receptive_field_reference,
+                 returns="r", call={"args": ("layers",)}, checks=(
+                     matches("r", points=1.5, name="r matches the input extent of a torch conv stack's output unit",
+                             hints=RECEPTIVE_HINTS),
+                     unchanged_inputs(points=0.5, advice="walk the layers with reversed(layers) or layers[::-1], "
+                                                          "not layers.reverse(), which reverses the caller's list"),
+                 )),
+        Scenario("stacks with dilated layers (kernel_size, stride, dilation)", layer_stacks(dilated=True),
+                 receptive_field_reference, returns="r", call={"args": ("layers",)}, checks=(
+                     matches("r", points=1.0, name="r matches torch with dilated layers",
+                             hints=DILATION_HINTS + RECEPTIVE_HINTS),
+                 )),
+        Scenario("no layers", st.just({"layers": []}), receptive_field_reference, returns="r",
+                 call={"args": ("layers",)}, max_examples=1, checks=(
+                     matches("r", points=0.5, name="an empty stack gives 1 (one input pixel)"),
+                 )),
+        Scenario("a kernel_size, stride or dilation below 1", invalid_stacks(), lambda example: {}, returns=None,
+                 driver=call_expecting_error, call={"args": ("layers",)}, checks=(
+                     Check("raises ValueError when a kernel_size, stride or dilation is < 1", 1.0, _RAISES_FOR_LAYERS),
                  )),
     ), (numpy_only(points=0.5),)),
 ]

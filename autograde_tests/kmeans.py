@@ -1,4 +1,5 @@
-"""Graders of the topic `kmeans`: nearest-centroid assignment, Lloyd's algorithm, k-means++ seeding.
+"""Graders of the topic `kmeans`: nearest-centroid assignment, Lloyd's algorithm, k-means++ seeding, the
+silhouette score.
 
 Assignments are never judged near a tie: every drawn input (for kmeans_fit, every step of the
 reference's Lloyd trajectory) has, for every point, its two smallest squared distances more than
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from grader.engine.lazy_modules import torch  # imported on first use
+from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from grader.engine.lazy_modules import stats  # imported on first use
@@ -19,7 +21,8 @@ from autograde_tests import strategies as dst
 from autograde_tests.drivers.kmeans import fit_each_max_iter, plusplus_many_seeds, plusplus_twice
 from grader.engine import compare
 from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, conform, failed_call, global_rng_untouched,
-                                  hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, numpy_only, unchanged_inputs)
+                                  hint_if_close, hint_if_nonfinite, hint_if_scaled, matches, numpy_only, reference_scale,
+                                  scale_of, unchanged_inputs)
 
 TOPIC = "kmeans"
 
@@ -150,6 +153,45 @@ def plusplus_reference(example):
     return {"sequences": plusplus_sequences(example["X"], example["k"])}
 
 
+def silhouettes(D, labels, *, a_includes_self=False, b_over_all_others=False, divide_by_b=False, singleton=0.0):
+    """Every point's silhouette from the (N, N) distances D, and the variants the hints recognise: a averaged
+    over the whole cluster (the point itself included), b the mean distance to every point of the other
+    clusters, (b - a) / b, or `singleton` for a point alone in its cluster."""
+    k = int(labels.max()) + 1
+    members = (labels[None, :] == torch.arange(k)[:, None]).to(D.dtype)     # (k, N)
+    sizes = members.sum(dim=1)
+    sums = D @ members.T                                                   # (N, k)
+    own, index = sizes[labels], torch.arange(len(labels))
+    a = sums[index, labels] / (own if a_includes_self else (own - 1).clamp(min=1))
+    if b_over_all_others:
+        b = (sums.sum(dim=1) - sums[index, labels]) / (len(labels) - own)
+    else:
+        b = (sums / sizes).index_put((index, labels), torch.tensor(torch.inf, dtype=D.dtype)).min(dim=1).values
+    s = (b - a) / (b if divide_by_b else torch.maximum(a, b))
+    return torch.where(own > 1, s, torch.tensor(singleton, dtype=D.dtype))
+
+
+def silhouette_reference(example):
+    """The mean silhouette from torch.cdist's Euclidean distances (computed directly, not from the expansion
+    |x|^2 - 2 x.y + |y|^2), and the mistakes' values for the hints."""
+    X, labels = _t(example["X"]), torch.from_numpy(example["labels"])
+    D = torch.cdist(X, X, compute_mode="donot_use_mm_for_euclid_dist")
+
+    def mean(**variant):
+        return float(silhouettes(D, labels, **variant).mean())
+
+    # The expansion |x|^2 - 2 x.y + |y|^2, a correct way to compute the distances, gives a point's distance to
+    # itself as the root of a rounding error, about sqrt(eps) |x|, and errs less on the others: a silhouette
+    # then moves by up to about 2 sqrt(eps) max|x| / min d (a and b are at least min d). The check at large
+    # magnitudes accepts 1e-7 max|x| / min d (its atol, 1e-9, times this scale), a few times that bound.
+    nearest = float((D + torch.diag(torch.full((len(X),), torch.inf, dtype=D.dtype))).min())
+    return {"score": mean(), scale_of("score"): max(1.0, 100 * float(X.norm(dim=1).max()) / nearest),
+            "squared": float(silhouettes(D ** 2, labels).mean()),
+            "a includes self": mean(a_includes_self=True), "b over all": mean(b_over_all_others=True),
+            "divided by b": mean(divide_by_b=True), "singleton 1": mean(singleton=1.0),
+            "a includes self, singleton 1": mean(a_includes_self=True, singleton=1.0)}
+
+
 # Strategies -------------------------------------------------------------------------------------
 
 SCALES = (1.0, 10.0, 30.0)  # separated clusters reach coordinates of about 1e3 at the largest scale
@@ -260,6 +302,27 @@ def plusplus_problems(draw):
     return {"X": X, "k": k, "seed": draw(st.integers(0, 2**32 - 1))}
 
 
+@st.composite
+def silhouette_problems(draw, *, singletons: bool, offset: float = 0.0):
+    """Dicts X (N, D) of distinct points and labels (N,) using every label of 2 to 4 clusters: clusters of two
+    or more points, or (`singletons`) at least one point alone in its cluster. The points are distinct cells
+    of a grid of step 0.25 around one centre per cluster (the centres 0 or 6 apart: mixed or separated
+    clusters), so no two are closer than 0.25; `offset` moves them all by up to that much (inputs of large
+    magnitude)."""
+    k = draw(st.integers(2, 4))
+    sizes = [draw(st.integers(1 if singletons else 2, 4)) for _ in range(k)]
+    if singletons:
+        sizes[draw(st.integers(0, k - 1))] = 1
+    labels = np.repeat(np.arange(k), sizes)[np.array(draw(st.permutations(range(sum(sizes)))), dtype=np.int64)]
+    n, d = len(labels), draw(st.integers(1, 3))
+    centres = draw(st.sampled_from([0.0, 6.0])) * draw(hnp.arrays(np.int64, (k, d), elements=st.integers(-2, 2)))
+    cells = draw(st.lists(st.tuples(*[st.integers(-8, 8)] * d), min_size=n, max_size=n, unique=True))
+    X = centres[labels] + 0.25 * np.array(cells, dtype=np.float64)  # distinct: other centres are >= 2 away
+    if offset:
+        X = X + draw(dst.float_arrays((1, d), magnitude=offset - np.abs(X).max()))
+    return {"X": X, "labels": labels}
+
+
 PLUSPLUS_DATA = {"X": np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [0.0, 2.0], [3.0, 1.0]]), "k": 3}
 PLUSPLUS_SEEDS = (1000, 4000)
 
@@ -357,6 +420,28 @@ PLUSPLUS_HINTS = (
          "random with probability proportional to D(x)^2", _always_farthest),
     _model_hint("D(x) looks measured to the last chosen centroid only; it is the distance to the nearest of all "
                 "chosen centroids", nearest=False),
+)
+
+
+SILHOUETTE_HINTS = (
+    hint_if_close("the distances are squared: the silhouette uses Euclidean distances, the square root of the sum "
+                  "of squares", "score", lambda ex, exp: exp["squared"]),
+    hint_if_close("a averages over the whole cluster, the point itself (distance 0) included: divide by the "
+                  "cluster's size minus 1", "score", lambda ex, exp: exp["a includes self"]),
+    hint_if_close("b averages the distances to every point of the other clusters; it is the smallest, over the "
+                  "other clusters, of the mean distance to that cluster's points", "score",
+                  lambda ex, exp: exp["b over all"]),
+    hint_if_close("(b - a) is divided by b; the silhouette divides by max(a, b), so it is negative when a > b",
+                  "score", lambda ex, exp: exp["divided by b"]),
+)
+SINGLETON_HINTS = (
+    hint_if_nonfinite("the score is NaN or infinite: a point alone in its cluster has no a (the mean over no other "
+                      "points); its silhouette is 0", "score"),
+    hint_if_close("a point alone in its cluster scored 1; its silhouette is 0 (scikit-learn's definition)", "score",
+                  lambda ex, exp: exp["singleton 1"]),
+    hint_if_close("a point alone in its cluster scored 1 (and a averages over the point itself too): a singleton's "
+                  "silhouette is 0, and a divides by the cluster's size minus 1", "score",
+                  lambda ex, exp: exp["a includes self, singleton 1"]),
 )
 
 
@@ -674,6 +759,28 @@ EXERCISES = [
                  driver=plusplus_many_seeds, call={"seeds": PLUSPLUS_SEEDS}, max_examples=1, checks=(
                      Check("rows drawn with probability proportional to D(x)^2 (chi-square test)", 2.0, _d2_weighted,
                            PLUSPLUS_HINTS),
+                 )),
+    ), (numpy_only(points=0.5),)),
+    Exercise("silhouette_score", TOPIC, (
+        Scenario("clusters of two or more points", silhouette_problems(singletons=False), silhouette_reference,
+                 returns="score", call={"args": ("X", "labels")}, checks=(
+                     # silhouettes lie in [-1, 1]: rounding noise on a mean that cancels to ~0 is of that size
+                     # (the grid's coordinates are exact in binary: no cancellation beyond that)
+                     matches("score", points=2.0, scale=1.0, hints=SILHOUETTE_HINTS),
+                     unchanged_inputs(points=0.5),
+                 )),
+        Scenario("some points alone in their cluster", silhouette_problems(singletons=True), silhouette_reference,
+                 returns="score", call={"args": ("X", "labels")}, checks=(
+                     matches("score", points=1.0, scale=1.0, name="a point alone in its cluster scores 0",
+                             hints=SINGLETON_HINTS + SILHOUETTE_HINTS),
+                 )),
+        Scenario("coordinates of magnitude up to 1e3", silhouette_problems(singletons=False, offset=1e3),
+                 silhouette_reference, returns="score", call={"args": ("X", "labels")}, checks=(
+                     matches("score", points=0.5, scale=reference_scale, finite=True,
+                             name="finite and correct for coordinates up to 1e3", typical={"score": "score matches torch"},
+                             hints=(hint_if_nonfinite("the score is NaN: the expansion |x|^2 - 2 x.y + |y|^2 can round "
+                                                      "below 0 (a point's distance to itself); clip it at 0 before the "
+                                                      "square root", "score"),)),
                  )),
     ), (numpy_only(points=0.5),)),
 ]

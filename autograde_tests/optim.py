@@ -33,6 +33,12 @@ TOPIC = "optim"
 # - RMSprop: alpha is decay_rate, eps outside the root, as in API.md.
 # - Adadelta: eps inside both roots and lr multiplying the step, as in API.md.
 # - Adam: t incremented before use, lr * m_hat / (sqrt(v_hat) + eps), as in API.md.
+# - NAdam: with momentum_decay = inf, torch's momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96 **
+#   (t * momentum_decay)) is the constant beta1 (0.96 ** inf == 0.0), so mu_product = beta1 ** t and the
+#   step -lr * ((1 - mu_t) / (1 - mu_product) * dw + mu_next / (1 - mu_product * mu_next) * m) /
+#   (sqrt(v / (1 - beta2 ** t)) + eps) is API.md's formula term by term (m updated first, t incremented
+#   before use). torch keeps mu_product as state; it is set to beta1 ** t from the given t, in float64
+#   (torch's own default is a float32 scalar).
 # The rules never look at w (no weight decay), so torch runs each step from p = 0: the parameter after
 # the step is then exactly the update, which is what the checks compare (see _update_mismatch).
 
@@ -82,13 +88,14 @@ def torch_run(rule: Rule, example, *, hyperparameters=None, fresh_state=False):
     return np.array(updates), states
 
 
-def _adam_updates(example, states, *, bias_correction=True, t_lag=0, eps_before_correction=False):
+def _adam_updates(example, states, *, bias_correction=True, t_lag=0, eps_before_correction=False, rule="adam"):
     """Adam's updates from its states (m, v, t after each step), with the variants the hints recognise.
 
     `eps_before_correction` is the other correct placement of epsilon: lr * m_hat / ((sqrt(v) + eps) /
-    sqrt(1 - beta2^t)), i.e. epsilon / sqrt(1 - beta2^t) added to sqrt(v_hat).
+    sqrt(1 - beta2^t)), i.e. epsilon / sqrt(1 - beta2^t) added to sqrt(v_hat). `rule` names the rule whose
+    defaults fill in the hyperparameters (Nadam's hints compare with Adam's steps).
     """
-    h = _hyperparameters(RULES["adam"], example["config"])
+    h = _hyperparameters(RULES[rule], example["config"])
     lr, b1, b2, eps = h["learning_rate"], h["beta1"], h["beta2"], h["epsilon"]
     updates = []
     for state in states:
@@ -96,6 +103,23 @@ def _adam_updates(example, states, *, bias_correction=True, t_lag=0, eps_before_
         c1, c2 = (1 - b1 ** t, 1 - b2 ** t) if bias_correction else (1.0, 1.0)
         m_hat, v_hat = m / c1, v / c2
         updates.append(_n(-lr * m_hat / (v_hat.sqrt() + (eps / math.sqrt(c2) if eps_before_correction else eps))))
+    return np.array(updates)
+
+
+def _nadam_updates(example, states, *, look_ahead=1, bias_correction=True, t_lag=0):
+    """Nadam's updates from its states (m, v, t after each step) and gradients, with the variants the hints
+    recognise: `look_ahead=0` corrects the momentum term with beta1 ** t instead of beta1 ** (t + 1)."""
+    h = _hyperparameters(RULES["nadam"], example["config"])
+    lr, b1, b2, eps = h["learning_rate"], h["beta1"], h["beta2"], h["epsilon"]
+    updates = []
+    for state, dw in zip(states, example["dws"]):
+        m, v, dw, t = _t(state["m"]), _t(state["v"]), _t(dw), state["t"] - t_lag
+        if bias_correction:
+            m_hat = b1 * m / (1 - b1 ** (t + look_ahead)) + (1 - b1) * dw / (1 - b1 ** t)
+            v_hat = v / (1 - b2 ** t)
+        else:
+            m_hat, v_hat = b1 * m + (1 - b1) * dw, v
+        updates.append(_n(-lr * m_hat / (v_hat.sqrt() + eps)))
     return np.array(updates)
 
 
@@ -120,6 +144,12 @@ def rule_reference(rule: Rule):
                 expected["updates_alt"] = _adam_updates(example, states, eps_before_correction=True)
                 models["no bias correction"] = _adam_updates(example, states, bias_correction=False)
                 models["t after use"] = _adam_updates(example, states, t_lag=1)
+        if rule.name == "nadam":
+            with np.errstate(all="ignore"):
+                models["no bias correction"] = _nadam_updates(example, states, bias_correction=False)
+                models["beta1 ** t"] = _nadam_updates(example, states, look_ahead=0)
+                models["t after use"] = _nadam_updates(example, states, t_lag=1)
+            models["adam"] = _adam_updates(example, states, rule="nadam")
         if "velocity" in rule.state:
             models["velocity buffer"] = _buffer_states(rule, example, hyper)
         if rule.name == "nesterov_momentum":
@@ -349,6 +379,12 @@ RMSPROP_DECAY_SWAPPED = ("decay_rate weighs the new squared gradient: cache = de
 ADAM_NO_BIAS = "Adam without bias correction: use m / (1 - beta1 ** t) and v / (1 - beta2 ** t)"
 ADAM_T_AFTER = ("t is incremented after it is used: increment config['t'] first, then use it in the bias correction "
                 "(with t = 0 the correction divides by zero)")
+NADAM_NO_BIAS = ("Nadam without bias correction: m_hat = beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * dw / "
+                 "(1 - beta1 ** t) and v_hat = v / (1 - beta2 ** t)")
+NADAM_BETA1_T = ("the momentum term of m_hat is corrected with beta1 ** t; Nadam looks one step ahead: "
+                 "beta1 * m / (1 - beta1 ** (t + 1)) (the gradient term keeps 1 - beta1 ** t)")
+NADAM_IS_ADAM = ("these are Adam's steps (m_hat = m / (1 - beta1 ** t)); Nadam's m_hat adds Nesterov's look-ahead: "
+                 "beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * dw / (1 - beta1 ** t)")
 VELOCITY_BUFFER = ("config['velocity'] holds a sum of gradients (torch's momentum buffer); the contract's velocity "
                    "is v = momentum * v - learning_rate * dw, and next_w = w + v")
 
@@ -404,6 +440,8 @@ def _update_hints(rule: Rule) -> tuple:
         "adagrad": [Hint(ADAGRAD_NOT_ACCUMULATING, follows("not accumulating"))],
         "rmsprop": [Hint(RMSPROP_DECAY_SWAPPED, follows("decay swapped"))],
         "adam": [Hint(ADAM_NO_BIAS, follows("no bias correction")), Hint(ADAM_T_AFTER, follows("t after use"))],
+        "nadam": [Hint(NADAM_NO_BIAS, follows("no bias correction")), Hint(NADAM_BETA1_T, follows("beta1 ** t")),
+                  Hint(NADAM_IS_ADAM, follows("adam")), Hint(ADAM_T_AFTER, follows("t after use"))],
     }.get(rule.name, [])
     return tuple(hints)
 
@@ -611,6 +649,15 @@ RULES = {rule.name: rule for rule in (
          lambda p, h: torch.optim.Adam(p, lr=h["learning_rate"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"],
                                        foreach=False),
          lambda s, h: {"step": torch.tensor(float(s["t"])), "exp_avg": _t(s["m"]), "exp_avg_sq": _t(s["v"])},
+         lambda s, h: {"m": _n(s["exp_avg"]), "v": _n(s["exp_avg_sq"]), "t": int(s["step"].item())}),
+    # momentum_decay = inf turns torch's momentum schedule off (see References).
+    Rule("nadam", {"learning_rate": 2e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}, ("m", "v", "t"),
+         {"learning_rate": _between(1e-4, 0.1), "beta1": _between(0.5, 0.99), "beta2": _between(0.9, 0.9999),
+          "epsilon": _between(1e-8, 1e-6)},
+         lambda p, h: torch.optim.NAdam(p, lr=h["learning_rate"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"],
+                                        momentum_decay=math.inf, foreach=False),
+         lambda s, h: {"step": torch.tensor(float(s["t"])), "exp_avg": _t(s["m"]), "exp_avg_sq": _t(s["v"]),
+                       "mu_product": torch.tensor(h["beta1"] ** s["t"], dtype=torch.float64)},
          lambda s, h: {"m": _n(s["exp_avg"]), "v": _n(s["exp_avg_sq"]), "t": int(s["step"].item())}),
 )}
 

@@ -1,4 +1,5 @@
-"""Backpropagation through layers: affine and ReLU layers, their sandwich, and a two-layer network."""
+"""Backpropagation through layers: affine and ReLU layers, their sandwich, a two-layer network and a
+fully connected residual block."""
 
 import numpy as np
 
@@ -156,3 +157,47 @@ class TwoLayerNet(object):
         """
         # YOUR CODE HERE
         raise NotImplementedError("TwoLayerNet: not implemented yet")
+
+
+def residual_forward(x, w1, b1, w2, b2):
+    """
+    Forward pass for a fully connected residual block (a ResNet basic block with affine layers):
+
+        h = relu(x w1 + b1)
+        f = h w2 + b2               (the residual branch)
+        out = relu(x + f)           (the skip connection adds x before the last ReLU)
+
+    Inputs:
+    - x: Input data, of shape (N, D)
+    - w1, b1: Weights (D, H) and biases (H,) of the first affine layer
+    - w2, b2: Weights (H, D) and biases (D,) of the second affine layer, back to D features
+
+    Returns a tuple of:
+    - out: Output of the block, of shape (N, D)
+    - cache: Object to give to the backward pass
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("residual_forward: not implemented yet")
+
+
+def residual_backward(dout, cache):
+    """
+    Backward pass for the fully connected residual block.
+
+    The gradient reaching x + f flows both through the residual branch and, unchanged, along the
+    skip connection: dx is the sum of the two. This identity path is why gradients survive deep
+    stacks of residual blocks.
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, D)
+    - cache: The cache returned by residual_forward
+
+    Returns a tuple of:
+    - dx: Gradient with respect to x, of shape (N, D)
+    - dw1: Gradient with respect to w1, of shape (D, H)
+    - db1: Gradient with respect to b1, of shape (H,)
+    - dw2: Gradient with respect to w2, of shape (H, D)
+    - db2: Gradient with respect to b2, of shape (D,)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("residual_backward: not implemented yet")

@@ -1,5 +1,5 @@
 """Convolutional layers, naive implementations: convolution, max and average pooling, global average
-pooling, and the size arithmetic of a conv layer."""
+pooling, the size arithmetic of a conv layer and the receptive field of a stack of layers."""
 
 import numpy as np
 
@@ -198,3 +198,28 @@ def conv_param_count(in_channels, out_channels, kernel_h, kernel_w, bias=True):
     """
     # YOUR CODE HERE
     raise NotImplementedError("conv_param_count: not implemented yet")
+
+
+def receptive_field(layers):
+    """
+    The receptive field of a stack of convolution and pooling layers: the side of the input region
+    that one output unit of the last layer sees.
+
+    Two stacked 3x3 convolutions with stride 1 see a 5x5 region, three see 7x7. Each layer widens
+    the region by (kernel_size - 1) * dilation steps of its own input, and one step of a layer's
+    input spans the product of the strides of all the layers before it, in input pixels:
+
+        r = 1 + sum_l (k_l - 1) * d_l * prod_{i < l} s_i
+
+    Inputs:
+    - layers: A list of tuples (kernel_size, stride) or (kernel_size, stride, dilation) of ints,
+      the layer applied to the input first; dilation is 1 when absent. An empty list is a stack of
+      no layers, whose output unit is one input pixel.
+
+    Returns:
+    - r: (int) the side of the receptive field, in input pixels.
+
+    Raises ValueError when any kernel_size, stride or dilation is less than 1.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("receptive_field: not implemented yet")

@@ -1,4 +1,5 @@
-"""K-means clustering: nearest-centroid assignment, Lloyd's algorithm and k-means++ seeding."""
+"""K-means clustering: nearest-centroid assignment, Lloyd's algorithm, k-means++ seeding, and the silhouette
+score for choosing k."""
 
 import numpy as np
 
@@ -94,3 +95,27 @@ def kmeans_plusplus_init(X, k, rng):
     """
     # YOUR CODE HERE
     raise NotImplementedError("kmeans_plusplus_init: not implemented yet")
+
+
+def silhouette_score(X, labels):
+    """
+    The mean silhouette coefficient of a clustering (Rousseeuw, 1987), a way to choose k: the
+    clustering with the highest score has the tightest, best separated clusters.
+
+    For every point i, with Euclidean distances (not squared):
+    - a(i): the mean distance from X[i] to the other points of its own cluster;
+    - b(i): the smallest, over the other clusters, of the mean distance from X[i] to the points of
+      that cluster;
+    - s(i) = (b(i) - a(i)) / max(a(i), b(i)), a number in [-1, 1]; s(i) = 0 when X[i] is alone in its
+      cluster (scikit-learn's convention).
+
+    Inputs:
+    - X: A numpy array of shape (N, D) containing N distinct data points.
+    - labels: An integer numpy array of shape (N,) with at least 2 clusters; every label from 0 to
+      labels.max() is used.
+
+    Returns:
+    - score: A float, the mean of s(i) over all points.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("silhouette_score: not implemented yet")

@@ -154,6 +154,34 @@ def adam(w, dw, config=None):
     raise NotImplementedError("adam: not implemented yet")
 
 
+def nadam(w, dw, config=None):
+    """
+    Uses the Nadam update rule (Dozat, 2016): Adam whose first-moment estimate looks one step
+    ahead, as Nesterov momentum does, without Dozat's momentum schedule (beta1 is constant):
+
+        t += 1                      (before it is used)
+        m = beta1 * m + (1 - beta1) * dw
+        v = beta2 * v + (1 - beta2) * dw ** 2
+        m_hat = beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * dw / (1 - beta1 ** t)
+        v_hat = v / (1 - beta2 ** t)
+        next_w = w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+
+    The first term of m_hat is the bias-corrected momentum of the next step, the second the
+    bias-corrected share of the current gradient.
+
+    config format:
+    - learning_rate: Scalar learning rate (default 2e-3).
+    - beta1: Decay rate for moving average of first moment of gradient (default 0.9).
+    - beta2: Decay rate for moving average of second moment of gradient (default 0.999).
+    - epsilon: Small scalar used for smoothing to avoid dividing by zero (default 1e-8).
+    - m: Moving average of gradient (default zeros).
+    - v: Moving average of squared gradient (default zeros).
+    - t: Iteration number, an int (default 0).
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("nadam: not implemented yet")
+
+
 def piecewise_constant(step, boundaries, values):
     """
     A piecewise constant learning rate.

@@ -1,4 +1,5 @@
-"""Backpropagation through layers: affine and ReLU layers, their sandwich, and a two-layer network."""
+"""Backpropagation through layers: affine and ReLU layers, their sandwich, a two-layer network and a
+fully connected residual block."""
 
 import numpy as np
 
@@ -203,3 +204,58 @@ class TwoLayerNet(object):
         grads = {"W1": dW1 + self.reg * W1, "b1": db1, "W2": dW2 + self.reg * W2, "b2": db2}
         return loss, grads
         ### END SOLUTION
+
+
+def residual_forward(x, w1, b1, w2, b2):
+    """
+    Forward pass for a fully connected residual block (a ResNet basic block with affine layers):
+
+        h = relu(x w1 + b1)
+        f = h w2 + b2               (the residual branch)
+        out = relu(x + f)           (the skip connection adds x before the last ReLU)
+
+    Inputs:
+    - x: Input data, of shape (N, D)
+    - w1, b1: Weights (D, H) and biases (H,) of the first affine layer
+    - w2, b2: Weights (H, D) and biases (D,) of the second affine layer, back to D features
+
+    Returns a tuple of:
+    - out: Output of the block, of shape (N, D)
+    - cache: Object to give to the backward pass
+    """
+    ### BEGIN SOLUTION
+    h, hidden_cache = affine_relu_forward(x, w1, b1)
+    f, branch_cache = affine_forward(h, w2, b2)
+    out, relu_cache = relu_forward(x + f)
+    cache = (hidden_cache, branch_cache, relu_cache)
+    return out, cache
+    ### END SOLUTION
+
+
+def residual_backward(dout, cache):
+    """
+    Backward pass for the fully connected residual block.
+
+    The gradient reaching x + f flows both through the residual branch and, unchanged, along the
+    skip connection: dx is the sum of the two. This identity path is why gradients survive deep
+    stacks of residual blocks.
+
+    Inputs:
+    - dout: Upstream derivatives, of shape (N, D)
+    - cache: The cache returned by residual_forward
+
+    Returns a tuple of:
+    - dx: Gradient with respect to x, of shape (N, D)
+    - dw1: Gradient with respect to w1, of shape (D, H)
+    - db1: Gradient with respect to b1, of shape (H,)
+    - dw2: Gradient with respect to w2, of shape (H, D)
+    - db2: Gradient with respect to b2, of shape (D,)
+    """
+    ### BEGIN SOLUTION
+    hidden_cache, branch_cache, relu_cache = cache
+    ds = relu_backward(dout, relu_cache)
+    dh, dw2, db2 = affine_backward(ds, branch_cache)
+    dx_branch, dw1, db1 = affine_relu_backward(dh, hidden_cache)
+    dx = ds + dx_branch
+    return dx, dw1, db1, dw2, db2
+    ### END SOLUTION

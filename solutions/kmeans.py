@@ -1,4 +1,5 @@
-"""K-means clustering: nearest-centroid assignment, Lloyd's algorithm and k-means++ seeding."""
+"""K-means clustering: nearest-centroid assignment, Lloyd's algorithm, k-means++ seeding, and the silhouette
+score for choosing k."""
 
 import numpy as np
 
@@ -120,4 +121,41 @@ def kmeans_plusplus_init(X, k, rng):
         chosen.append(rng.choice(num_points, p=probs))
         sq_dists = np.minimum(sq_dists, np.sum((X - X[chosen[-1]]) ** 2, axis=1))
     return X[np.array(chosen)]
+    ### END SOLUTION
+
+
+def silhouette_score(X, labels):
+    """
+    The mean silhouette coefficient of a clustering (Rousseeuw, 1987), a way to choose k: the
+    clustering with the highest score has the tightest, best separated clusters.
+
+    For every point i, with Euclidean distances (not squared):
+    - a(i): the mean distance from X[i] to the other points of its own cluster;
+    - b(i): the smallest, over the other clusters, of the mean distance from X[i] to the points of
+      that cluster;
+    - s(i) = (b(i) - a(i)) / max(a(i), b(i)), a number in [-1, 1]; s(i) = 0 when X[i] is alone in its
+      cluster (scikit-learn's convention).
+
+    Inputs:
+    - X: A numpy array of shape (N, D) containing N distinct data points.
+    - labels: An integer numpy array of shape (N,) with at least 2 clusters; every label from 0 to
+      labels.max() is used.
+
+    Returns:
+    - score: A float, the mean of s(i) over all points.
+    """
+    ### BEGIN SOLUTION
+    dists = np.sqrt(np.sum((X[:, np.newaxis, :] - X[np.newaxis, :, :]) ** 2, axis=2))
+    num_points, k = X.shape[0], labels.max() + 1
+    members = labels[np.newaxis, :] == np.arange(k)[:, np.newaxis]
+    sizes = members.sum(axis=1)
+    # sums[i, j]: the distances from X[i] to the points of cluster j, summed
+    sums = dists @ members.T
+    own = sizes[labels]
+    a = sums[np.arange(num_points), labels] / np.maximum(own - 1, 1)
+    means = sums / sizes
+    means[np.arange(num_points), labels] = np.inf
+    b = means.min(axis=1)
+    s = np.where(own > 1, (b - a) / np.maximum(a, b), 0.0)
+    return float(np.mean(s))
     ### END SOLUTION

@@ -4,6 +4,14 @@ _MULTI = " (x of more than two dimensions)"
 _GRADS = ("grads['W1'] matches torch autograd", "grads['b1'] matches torch autograd",
           "grads['W2'] matches torch autograd", "grads['b2'] matches torch autograd")
 
+RES_DX = "dx matches torch autograd"
+RES_DEAD = "the gradient reaches x through the skip connection when the branch is dead"
+RES_FORWARD = ("    h, hidden_cache = affine_relu_forward(x, w1, b1)\n    f, branch_cache = affine_forward(h, w2, b2)\n"
+               "    out, relu_cache = relu_forward(x + f)\n    cache = (hidden_cache, branch_cache, relu_cache)\n")
+RES_BACKWARD = ("    hidden_cache, branch_cache, relu_cache = cache\n    ds = relu_backward(dout, relu_cache)\n"
+                "    dh, dw2, db2 = affine_backward(ds, branch_cache)\n"
+                "    dx_branch, dw1, db1 = affine_relu_backward(dh, hidden_cache)\n    dx = ds + dx_branch\n")
+
 MISTAKES = [
     mistake("affine_forward", "x not flattened to (N, D)",
             ("out = x.reshape(x.shape[0], -1).dot(w) + b", "out = x.dot(w) + b"),
@@ -118,6 +126,42 @@ MISTAKES = [
             ("loss = -np.sum(log_probs[np.arange(num_train), y]) / num_train\n",
              "loss = -np.sum(log_probs[np.arange(num_train), y])\n"),
             loses="loss matches torch", hint="summed, not averaged"),
+    # residual_forward
+    mistake("residual_forward", "skip connection missing",
+            ("    out, relu_cache = relu_forward(x + f)\n", "    out, relu_cache = relu_forward(f)\n"),
+            loses="out matches torch", hint="the skip connection is missing"),
+    mistake("residual_forward", "ReLU applied to the branch before the add",
+            ("    out, relu_cache = relu_forward(x + f)\n", "    r, relu_cache = relu_forward(f)\n    out = x + r\n"),
+            loses="out matches torch", hint="applied to the branch before the addition"),
+    mistake("residual_forward", "last ReLU missing",
+            ("    out, relu_cache = relu_forward(x + f)\n", "    out = relu_cache = x + f\n"),
+            loses="out matches torch", hint="the last ReLU is missing"),
+    mistake("residual_forward", "hidden layer without its ReLU",
+            ("    h, hidden_cache = affine_relu_forward(x, w1, b1)\n", "    h, hidden_cache = affine_forward(x, w1, b1)\n"),
+            loses="out matches torch", hint="the hidden layer has no ReLU"),
+    mistake("residual_forward", "adds the branch into x in place",
+            ("    out, relu_cache = relu_forward(x + f)\n", "    x += f\n    out, relu_cache = relu_forward(x)\n"),
+            loses="inputs are not modified"),
+    # residual_backward
+    mistake("residual_backward", "skip connection missing from dx",
+            ("    dx = ds + dx_branch\n", "    dx = dx_branch\n"),
+            loses=(RES_DX, RES_DEAD), hint="the skip connection is missing from dx"),
+    mistake("residual_backward", "skip gradient taken before the last ReLU's mask",
+            ("    dx = ds + dx_branch\n", "    dx = dout + dx_branch\n"),
+            loses=(RES_DX, RES_DEAD), hint="bypasses the last ReLU"),
+    mistake("residual_backward", "last ReLU's mask ignored",
+            ("    ds = relu_backward(dout, relu_cache)\n", "    ds = dout\n"),
+            loses=(RES_DX, "dw2 matches torch autograd", "db2 matches torch autograd"), hint="misses the last ReLU's mask"),
+    mistake("residual_backward", "hidden ReLU skipped in the backward pass",
+            ("    dx_branch, dw1, db1 = affine_relu_backward(dh, hidden_cache)\n",
+             "    dx_branch, dw1, db1 = affine_backward(dh, hidden_cache[0])\n"),
+            loses=(RES_DX, "dw1 matches torch autograd", "db1 matches torch autograd"), hint="ignores the hidden ReLU"),
+    mistake("residual_backward", "last ReLU's mask taken from dout",
+            ("    ds = relu_backward(dout, relu_cache)\n", "    ds = dout * (dout > 0)\n"),
+            loses=(RES_DX, "dw2 matches torch autograd", "db2 matches torch autograd")),
+    mistake("residual_backward", "zeroes dout in place for the mask",
+            ("    ds = relu_backward(dout, relu_cache)\n", "    ds = dout\n    ds[relu_cache <= 0] = 0\n"),
+            loses="inputs are not modified"),
 ]
 
 ALTERNATIVES = [
@@ -156,4 +200,25 @@ ALTERNATIVES = [
                 ("        hidden, hidden_cache = affine_relu_forward(X, W1, b1)\n",
                  "        pre = X.reshape(X.shape[0], -1) @ W1 + b1\n        hidden = np.maximum(pre, 0)\n"
                  "        hidden_cache = ((X, W1, b1), pre)\n")),
+    alternative("residual_forward", "inline numpy, caching the inputs and both pre-activations",
+                (RES_FORWARD, "    a = x @ w1 + b1\n    s = x + np.maximum(a, 0) @ w2 + b2\n    out = np.maximum(s, 0)\n"
+                              "    cache = (x, w1, b1, w2, b2, a, s)\n")),
+    alternative("residual_forward", "einsum and np.where, the sum x + f cached",
+                (RES_FORWARD, "    h = np.where(x @ w1 + b1 > 0, x @ w1 + b1, 0.0)\n"
+                              "    s = np.einsum('nh,hd->nd', h, w2) + b2 + x\n    out = np.where(s > 0, s, 0.0)\n"
+                              "    cache = ((x, w1, b1), h, w2, s)\n")),
+    alternative("residual_backward", "inline numpy with masks, on the inline forward's cache",
+                (RES_FORWARD, "    a = x @ w1 + b1\n    s = x + np.maximum(a, 0) @ w2 + b2\n    out = np.maximum(s, 0)\n"
+                              "    cache = (x, w1, b1, w2, b2, a, s)\n"),
+                (RES_BACKWARD, "    x, w1, b1, w2, b2, a, s = cache\n    ds = dout * (s > 0)\n    h = np.maximum(a, 0)\n"
+                               "    dw2, db2 = h.T @ ds, ds.sum(axis=0)\n    da = (ds @ w2.T) * (a > 0)\n"
+                               "    dw1, db1 = x.T @ da, da.sum(axis=0)\n    dx = ds.copy()\n    dx += da @ w1.T\n")),
+    alternative("residual_backward", "einsum and np.where, the skip gradient added last",
+                (RES_BACKWARD, "    hidden_cache, branch_cache, relu_cache = cache\n"
+                               "    ds = np.where(relu_cache > 0, dout, 0.0)\n"
+                               "    (x, w1, b1), a = hidden_cache\n    h, w2, b2 = branch_cache\n"
+                               "    dw2, db2 = np.einsum('nh,nd->hd', h, ds), np.sum(ds, axis=0)\n"
+                               "    da = np.where(a > 0, np.einsum('nd,hd->nh', ds, w2), 0.0)\n"
+                               "    dw1, db1 = np.einsum('nd,nh->dh', x, da), np.sum(da, axis=0)\n"
+                               "    dx = np.einsum('nh,dh->nd', da, w1) + ds\n")),
 ]

@@ -22,6 +22,16 @@ MAX_FORWARD = POOL_SIZES + "    out = np.zeros((N, C, H_out, W_out), dtype=x.dty
     "        for j in range(W_out):\n" + MAX_WINDOW
 AVG_FORWARD = MAX_FORWARD.replace("np.max", "np.mean")
 
+RF_TYPICAL = "r matches the input extent of a torch conv stack's output unit"
+RF_DILATED = "r matches torch with dilated layers"
+RF_EMPTY = "an empty stack gives 1 (one input pixel)"
+RF_RAISES = "raises ValueError when a kernel_size, stride or dilation is < 1"
+RF_LAYER = ("        kernel_size, stride = layer[0], layer[1]\n"
+            "        dilation = layer[2] if len(layer) > 2 else 1\n")
+RF_CHECK = "        if kernel_size < 1 or stride < 1 or dilation < 1:\n"
+RF_STEP = "        r += (kernel_size - 1) * dilation * jump\n        jump *= stride\n"
+RF_BODY = "    r, jump = 1, 1\n    for layer in layers:\n" + RF_LAYER + RF_CHECK
+
 MISTAKES = [
     # conv_forward_naive
     mistake("conv_forward_naive", "flipped kernel (a true convolution)",
@@ -219,6 +229,33 @@ MISTAKES = [
     mistake("conv_param_count", "default bias=False",
             ("kernel_h, kernel_w, bias=True):", "kernel_h, kernel_w, bias=False):"),
             loses="count matches torch (with bias)", hint="the biases are missing"),
+    # receptive_field
+    mistake("receptive_field", "dilation ignored",
+            (RF_STEP, RF_STEP.replace(" * dilation * jump", " * jump")),
+            loses=RF_DILATED, hint="the dilation is ignored"),
+    mistake("receptive_field", "strides multiplied including the current layer",
+            (RF_STEP, "        jump *= stride\n        r += (kernel_size - 1) * dilation * jump\n"),
+            loses=(RF_TYPICAL, RF_DILATED), hint="own stride is multiplied in"),
+    mistake("receptive_field", "strides ignored",
+            (RF_STEP, "        r += (kernel_size - 1) * dilation\n"),
+            loses=(RF_TYPICAL, RF_DILATED), hint="stride of each layer is ignored"),
+    mistake("receptive_field", "each layer adds kernel_size, not kernel_size - 1",
+            (RF_STEP, RF_STEP.replace("(kernel_size - 1) * dilation", "kernel_size * dilation")),
+            loses=(RF_TYPICAL, RF_DILATED), hint="not kernel_size"),
+    mistake("receptive_field", "a dilated kernel taken to span k * d pixels",
+            (RF_STEP, RF_STEP.replace("(kernel_size - 1) * dilation", "(kernel_size * dilation - 1)")),
+            loses=RF_DILATED, hint="not k * d"),
+    mistake("receptive_field", "starts from 0 instead of 1 pixel",
+            ("    r, jump = 1, 1\n", "    r, jump = 0, 1\n"), loses=(RF_TYPICAL, RF_DILATED, RF_EMPTY)),
+    mistake("receptive_field", "no ValueError for invalid values",
+            (RF_CHECK + "            raise ValueError", "        if False:\n            raise ValueError"),
+            loses=RF_RAISES),
+    mistake("receptive_field", "dilation not validated",
+            (RF_CHECK, "        if kernel_size < 1 or stride < 1:\n"), loses=RF_RAISES),
+    mistake("receptive_field", "walks back from the output after layers.reverse()",
+            (RF_BODY, "    r = 1\n    layers.reverse()\n    for layer in layers:\n" + RF_LAYER + RF_CHECK),
+            (RF_STEP, "        r = stride * (r - 1) + (kernel_size - 1) * dilation + 1\n"),
+            loses="inputs are not modified", hint="not layers.reverse()"),
 ]
 
 ALTERNATIVES = [
@@ -320,4 +357,21 @@ ALTERNATIVES = [
     alternative("conv_param_count", "one expression with int(bias)",
                 ("    count = out_channels * in_channels * kernel_h * kernel_w\n    if bias:\n        count += out_channels\n",
                  "    count = out_channels * (in_channels * kernel_h * kernel_w + int(bias))\n")),
+    alternative("receptive_field", "from the output back: r = s * (r - 1) + (k - 1) * d + 1, layer by layer",
+                (RF_BODY, "    for layer in layers:\n" + RF_LAYER + RF_CHECK),
+                ("        r += (kernel_size - 1) * dilation * jump\n        jump *= stride\n    return r\n",
+                 "    r = 1\n    for kernel_size, stride, *rest in reversed(layers):\n"
+                 "        r = stride * (r - 1) + (kernel_size - 1) * (rest[0] if rest else 1) + 1\n    return r\n")),
+    alternative("receptive_field", "numpy arrays of the columns and a cumulative product of the strides",
+                (RF_BODY + "            raise ValueError",
+                 "    if not layers:\n        return 1\n"
+                 "    k = np.array([layer[0] for layer in layers])\n    s = np.array([layer[1] for layer in layers])\n"
+                 "    d = np.array([layer[2] if len(layer) == 3 else 1 for layer in layers])\n"
+                 "    if min(k.min(), s.min(), d.min()) < 1:\n        raise ValueError"),
+                ("{tuple(layer)}: kernel_size", "{layers}: kernel_size"),
+                (RF_STEP + "    return r\n",
+                 "    jumps = np.concatenate([[1], np.cumprod(s)[:-1]])\n    return int(1 + np.sum((k - 1) * d * jumps))\n")),
+    alternative("receptive_field", "math.prod of the strides before each layer",
+                (RF_STEP, "        r += (kernel_size - 1) * dilation * math.prod(l[1] for l in layers[:i])\n"),
+                ("    for layer in layers:\n" + RF_LAYER, "    import math\n\n    for i, layer in enumerate(layers):\n" + RF_LAYER)),
 ]

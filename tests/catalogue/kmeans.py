@@ -10,6 +10,17 @@ FIT_LOOP = ("    for _ in range(max_iter):\n        centroids = kmeans_update(X,
             "            break\n        labels = new_labels\n    return centroids, new_labels\n")
 DRAW = "        chosen.append(rng.choice(num_points, p=probs))\n"
 
+SIL_TYPICAL = "score matches torch"
+SIL_SINGLETON = "a point alone in its cluster scores 0"
+SIL_LARGE = "finite and correct for coordinates up to 1e3"
+SIL_DISTS = "    dists = np.sqrt(np.sum((X[:, np.newaxis, :] - X[np.newaxis, :, :]) ** 2, axis=2))\n"
+SIL_A = "    a = sums[np.arange(num_points), labels] / np.maximum(own - 1, 1)\n"
+SIL_B = ("    means = sums / sizes\n    means[np.arange(num_points), labels] = np.inf\n"
+         "    b = means.min(axis=1)\n")
+SIL_S = "    s = np.where(own > 1, (b - a) / np.maximum(a, b), 0.0)\n"
+SIL_GRAM = ("    sq = np.sum(X ** 2, axis=1)\n"
+            "    d2 = sq[:, np.newaxis] + sq[np.newaxis, :] - 2 * X @ X.T\n")
+
 MISTAKES = [
     mistake("kmeans_assign", "argmax instead of argmin",
             ("return np.argmin(sq_dists, axis=1)", "return np.argmax(sq_dists, axis=1)"),
@@ -106,6 +117,32 @@ MISTAKES = [
     mistake("kmeans_plusplus_init", "a fresh unseeded generator",
             ("    chosen = [rng.integers(num_points)]\n", "    rng = np.random.default_rng()\n    chosen = [rng.integers(num_points)]\n"),
             loses="the same seed gives the same centroids"),
+    # silhouette_score
+    mistake("silhouette_score", "squared distances",
+            (SIL_DISTS, SIL_DISTS.replace("np.sqrt(np.sum(", "(np.sum(")),
+            loses=SIL_TYPICAL, hint="the distances are squared"),
+    mistake("silhouette_score", "a point alone in its cluster scores 1",
+            (SIL_S, "    s = (b - a) / np.maximum(a, b)\n"),
+            loses=SIL_SINGLETON, hint="scored 1"),
+    mistake("silhouette_score", "a averaged over the cluster, the point itself included",
+            (SIL_A, SIL_A.replace("np.maximum(own - 1, 1)", "own")),
+            loses=SIL_TYPICAL, hint="the point itself"),
+    mistake("silhouette_score", "b the mean distance to all points of the other clusters",
+            (SIL_B, "    b = (sums.sum(axis=1) - sums[np.arange(num_points), labels]) / (num_points - own)\n"),
+            loses=SIL_TYPICAL, hint="every point of the other clusters"),
+    mistake("silhouette_score", "(b - a) divided by b",
+            (SIL_S, SIL_S.replace("np.maximum(a, b)", "b")),
+            loses=SIL_TYPICAL, hint="divided by b"),
+    mistake("silhouette_score", "a point alone in its cluster gives NaN (mean over no points)",
+            (SIL_A, SIL_A.replace("np.maximum(own - 1, 1)", "(own - 1)")),
+            (SIL_S, "    s = (b - a) / np.maximum(a, b)\n"),
+            loses=SIL_SINGLETON, hint="NaN or infinite"),
+    mistake("silhouette_score", "centres X in place first",
+            ("    dists = np.sqrt(", "    X -= X.mean(axis=0)\n    dists = np.sqrt("),
+            loses="inputs are not modified"),
+    mistake("silhouette_score", "distances from the expansion |x|^2 + |y|^2 - 2 x.y, not clipped at 0",
+            (SIL_DISTS, SIL_GRAM + "    dists = np.sqrt(d2)\n"),
+            loses=SIL_LARGE, hint="clip it at 0"),
 ]
 
 ALTERNATIVES = [
@@ -151,4 +188,23 @@ ALTERNATIVES = [
                  "    while len(centroids) < k:\n        C = np.array(centroids)\n"
                  "        d2 = np.min(((X[:, None, :] - C[None, :, :]) ** 2).sum(axis=2), axis=1)\n"
                  "        centroids.append(rng.choice(X, p=d2 / d2.sum()))\n    return np.array(centroids)\n")),
+    alternative("silhouette_score", "loops over the points with np.linalg.norm",
+                (SIL_DISTS, ""),
+                ("    num_points, k = X.shape[0], labels.max() + 1\n", "    num_points, k = X.shape[0], labels.max() + 1\n"
+                 "    scores = []\n    for i in range(num_points):\n"
+                 "        d = np.linalg.norm(X - X[i], axis=1)\n"
+                 "        same = labels == labels[i]\n"
+                 "        if same.sum() == 1:\n            scores.append(0.0)\n            continue\n"
+                 "        a_i = d[same].sum() / (same.sum() - 1)\n"
+                 "        b_i = min(d[labels == j].mean() for j in range(k) if j != labels[i])\n"
+                 "        scores.append((b_i - a_i) / max(a_i, b_i))\n"
+                 "    return sum(scores) / num_points\n")),
+    alternative("silhouette_score", "distances from the expansion |x|^2 + |y|^2 - 2 x.y, clipped at 0",
+                (SIL_DISTS, SIL_GRAM + "    dists = np.sqrt(np.maximum(d2, 0))\n")),
+    alternative("silhouette_score", "np.add.at for the per-cluster sums, np.bincount for the sizes",
+                ("    members = labels[np.newaxis, :] == np.arange(k)[:, np.newaxis]\n    sizes = members.sum(axis=1)\n",
+                 "    sizes = np.bincount(labels, minlength=k)\n"),
+                ("    sums = dists @ members.T\n",
+                 "    sums = np.zeros((num_points, k))\n"
+                 "    np.add.at(sums, (np.arange(num_points)[:, np.newaxis], labels[np.newaxis, :]), dists)\n")),
 ]

@@ -7,6 +7,7 @@ VELOCITY = "state in config ('velocity') matches torch.optim after every step"
 CACHE = "state in config ('cache') matches torch.optim after every step"
 ADADELTA_STATE = "state in config ('cache', 'delta') matches torch.optim after every step"
 ADAM_STATE = "state in config ('m', 'v', 't') matches torch.optim after every step"
+NADAM_STATE = ADAM_STATE
 
 NESTEROV_BODY = """    mu = config["momentum"]
     v_prev = v
@@ -21,6 +22,14 @@ ADAM_BODY = """    beta1, beta2 = config["beta1"], config["beta2"]
     v_hat = config["v"] / (1 - beta2 ** config["t"])
     next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
 """
+NADAM_BODY = """    beta1, beta2, t = config["beta1"], config["beta2"], config["t"] + 1
+    config["t"] = t
+    config["m"] = beta1 * config["m"] + (1 - beta1) * dw
+    config["v"] = beta2 * config["v"] + (1 - beta2) * dw ** 2
+    m_hat = beta1 * config["m"] / (1 - beta1 ** (t + 1)) + (1 - beta1) * dw / (1 - beta1 ** t)
+    v_hat = config["v"] / (1 - beta2 ** t)
+"""
+NADAM_M_HAT = '    m_hat = beta1 * config["m"] / (1 - beta1 ** (t + 1)) + (1 - beta1) * dw / (1 - beta1 ** t)\n'
 CLIP_BODY = """    total_norm = math.sqrt(sum(float(np.sum(g ** 2)) for g in grads))
     if total_norm > max_norm:
         scale = max_norm / (total_norm + 1e-6)
@@ -159,6 +168,32 @@ MISTAKES = [
             loses=(NEXT_W, NEXT_W_DEFAULTS, ADAM_STATE)),
     mistake("adam", "epsilon ignored (hard-coded 1e-8)",
             ('(np.sqrt(v_hat) + config["epsilon"])', '(np.sqrt(v_hat) + 1e-8)'), loses=NEXT_W),
+    # nadam
+    mistake("nadam", "no bias correction",
+            (NADAM_BODY, NADAM_BODY.replace(NADAM_M_HAT, '    m_hat = beta1 * config["m"] + (1 - beta1) * dw\n')
+             .replace('    v_hat = config["v"] / (1 - beta2 ** t)\n', '    v_hat = config["v"]\n')),
+            loses=(NEXT_W, NEXT_W_DEFAULTS), hint="Nadam without bias correction"),
+    mistake("nadam", "momentum term corrected with beta1 ** t instead of beta1 ** (t + 1)",
+            (NADAM_M_HAT, NADAM_M_HAT.replace("beta1 ** (t + 1)", "beta1 ** t")),
+            loses=(NEXT_W, NEXT_W_DEFAULTS), hint="looks one step ahead"),
+    mistake("nadam", "Adam's m_hat (no look-ahead)",
+            (NADAM_M_HAT, '    m_hat = config["m"] / (1 - beta1 ** t)\n'),
+            loses=(NEXT_W, NEXT_W_DEFAULTS), hint="these are Adam's steps"),
+    mistake("nadam", "t incremented after use",
+            ('    beta1, beta2, t = config["beta1"], config["beta2"], config["t"] + 1\n    config["t"] = t\n',
+             '    beta1, beta2, t = config["beta1"], config["beta2"], config["t"]\n    config["t"] = t + 1\n'),
+            loses=(NEXT_W, NEXT_W_DEFAULTS), hint="incremented after it is used"),
+    mistake("nadam", "look-ahead from the momentum before this step's update",
+            (NADAM_BODY, NADAM_BODY.replace(NADAM_M_HAT, "").replace(
+                '    config["m"] = beta1', NADAM_M_HAT + '    config["m"] = beta1')),
+            loses=(NEXT_W, NEXT_W_DEFAULTS)),
+    mistake("nadam", "t not stored back into config",
+            ('    beta1, beta2, t = config["beta1"], config["beta2"], config["t"] + 1\n    config["t"] = t\n',
+             '    beta1, beta2, t = config["beta1"], config["beta2"], config["t"] + 1\n'),
+            loses=(NEXT_W, NEXT_W_DEFAULTS, NADAM_STATE), hint="store the updated"),
+    mistake("nadam", "Adam's default learning rate 1e-3",
+            ('config.setdefault("learning_rate", 2e-3)', 'config.setdefault("learning_rate", 1e-3)'),
+            loses=(DEFAULTS, NEXT_W_DEFAULTS), hint="the default is 0.002"),
     # schedules
     mistake("exponential_decay", "staircase ignored",
             ("    if staircase:\n        exponent = math.floor(exponent)\n", ""),
@@ -279,6 +314,15 @@ ALTERNATIVES = [
                             '    mb = m / (1 - config["beta1"] ** t)\n    vb = v / (1 - config["beta2"] ** t)\n'
                             '    next_w = w - config["learning_rate"] * mb / (np.sqrt(vb) + config["epsilon"])\n'
                             '    config = {**config, "m": m, "v": v, "t": t}\n')),
+    alternative("nadam", "Dozat's notation: bias-corrected gradient and momentum mixed",
+                (NADAM_M_HAT, '    g_hat = dw / (1 - beta1 ** t)\n    m_prime = config["m"] / (1 - beta1 ** (t + 1))\n'
+                              '    m_hat = (1 - beta1) * g_hat + beta1 * m_prime\n')),
+    alternative("nadam", "CS231n style with local m, v, t, in-place on copies, and a new config",
+                (NADAM_BODY, '    beta1, beta2 = config["beta1"], config["beta2"]\n    t = config["t"] + 1\n'
+                             '    m = config["m"].copy()\n    m *= beta1\n    m += (1 - beta1) * dw\n'
+                             '    v = config["v"].copy()\n    v *= beta2\n    v += (1 - beta2) * (dw * dw)\n'
+                             '    m_hat = beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * dw / (1 - beta1 ** t)\n'
+                             '    v_hat = v / (1 - beta2 ** t)\n    config = dict(config, m=m, v=v, t=t)\n')),
     alternative("exponential_decay", "integer division for the staircase",
                 ("    exponent = step / decay_steps\n    if staircase:\n        exponent = math.floor(exponent)\n",
                  "    exponent = step // decay_steps if staircase else step / decay_steps\n")),
