@@ -3,7 +3,9 @@
 The cache is opaque: the backward pass runs after the student's own forward. Masked keys must get
 exactly zero weight: a scenario pads some keys (masked for every query) whose values are the only
 nonzero ones, so out is exactly 0 and their gradients exactly 0 when they do, at score offsets up
-to 1e4 where a finite fill value (-1e4, say) no longer excludes a key.
+to 1e4 where a finite fill value (-1e4, say) no longer excludes a key. Another pads keys that score
+far above the allowed ones (by 800 or more, up to 1e4), where a softmax over every key underflows every
+allowed weight to 0: zeroing the masked weights and renormalizing afterwards gives 0 / 0.
 """
 
 from __future__ import annotations
@@ -78,6 +80,9 @@ def attention_reference(example):
 # Strategies -------------------------------------------------------------------------------------
 
 MAX_OFFSET = 1e4
+# How far above the allowed scores masked ones sit in "masked keys scoring far above": beyond ~745,
+# exp(allowed - max over all keys) underflows to 0 for every allowed key.
+MASKED_GAP = 800.0
 
 
 def _random_mask(draw, n: int, tq: int, tk: int):
@@ -89,18 +94,22 @@ def _random_mask(draw, n: int, tq: int, tk: int):
 
 
 @st.composite
-def attention_inputs(draw, *, max_offset: float = 0.0, mask: str | None = None, with_dout: bool = False):
+def attention_inputs(draw, *, max_offset: float = 0.0, mask: str | None = None, masked_above: bool = False,
+                     with_dout: bool = False):
     """Dicts q (N, Tq, D), k (N, Tk, D), v (N, Tk, Dv)[, mask (N, Tq, Tk)][, dout (N, Tq, Dv)]; Tq = Tk half
     the time (self-attention). mask: None, "random" or "padded" (keys masked for every query, whose values
     are the only nonzero ones). With max_offset, the scaled scores of a query row sit at an offset up to
-    max_offset and within 50 of each other: a first feature of the keys equal to 1 carries it."""
+    max_offset and within 50 of each other: a first feature of the keys equal to 1 carries it.
+    `masked_above` (with a padded mask): the allowed scores of a sequence sit at one offset and every
+    masked key scores MASKED_GAP to 2e4 above it (still within max_offset), where a softmax over all
+    keys underflows every allowed weight to 0; the values are not padded then."""
     n, tq, d, dv = draw(st.integers(1, 2)), draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
     tk = tq if draw(st.booleans()) else draw(st.integers(1, 4))
     if mask == "padded":
         assume(tk >= 2)
     q, k = draw(dst.float_arrays((n, tq, d), magnitude=2.0)), draw(dst.float_arrays((n, tk, d), magnitude=2.0))
     v = draw(dst.float_arrays((n, tk, dv), magnitude=2.0))
-    if max_offset:
+    if max_offset and not masked_above:
         offsets = draw(dst.float_arrays((n, tq), min_value=-max_offset, max_value=max_offset))
         k[..., 0] = 1.0
         q[..., 0] += offsets * np.sqrt(d)
@@ -112,9 +121,17 @@ def attention_inputs(draw, *, max_offset: float = 0.0, mask: str | None = None, 
         keys[:, 0], keys[:, -1] = True, False
         keys = keys[:, draw(st.permutations(range(tk)))]
         example["mask"] = np.ascontiguousarray(np.broadcast_to(keys[:, None, :], (n, tq, tk)))
-        padding = draw(hnp.arrays(np.float64, (n, tk, dv), elements=st.one_of(
-            dst.floats(min_value=1.0, max_value=10.0), dst.floats(min_value=-10.0, max_value=-1.0))))
-        example["v"] = np.where(keys[..., None], 0.0, padding)
+        if masked_above:
+            # score = k[..., 0] + (the other features) / sqrt(D), the latter below 2 * 2 * sqrt(D) <= 8 in size
+            top = max_offset - 8.0
+            allowed = draw(dst.float_arrays((n, 1), min_value=-top, max_value=top - MASKED_GAP))
+            above = draw(dst.float_arrays((n, tk), min_value=0.0, max_value=1.0))
+            q[..., 0] = np.sqrt(d)
+            k[..., 0] = np.where(keys, allowed, allowed + MASKED_GAP + above * (top - MASKED_GAP - allowed))
+        else:
+            padding = draw(hnp.arrays(np.float64, (n, tk, dv), elements=st.one_of(
+                dst.floats(min_value=1.0, max_value=10.0), dst.floats(min_value=-10.0, max_value=-1.0))))
+            example["v"] = np.where(keys[..., None], 0.0, padding)
     if with_dout:
         example["dout"] = draw(dst.float_arrays((n, tq, dv), magnitude=1.0))
     return example
@@ -151,6 +168,10 @@ BACKWARD_HINTS = {
 }
 DK_TRANSPOSE = "dk = dscoresᵀ q / sqrt(D): the transpose of dscores (over its last two axes) is missing"
 DV_TRANSPOSE = "dv = weightsᵀ dout: the transpose of the weights (over their last two axes) is missing"
+RENORMALIZED = ("masked keys scoring far above the allowed ones give NaN: a softmax over every key (or a maximum "
+                "taken over every key) makes every allowed weight underflow to 0, and zeroing the masked weights "
+                "and renormalizing is then 0 / 0; exclude masked scores before the softmax (np.where(mask, "
+                "scores, -np.inf)), so that the maximum is the allowed scores' one")
 NO_MAX_SHIFT = ("the result overflows for large scores: subtract each row's maximum score (over the keys a query "
                 "may attend to) before exponentiating")
 
@@ -207,6 +228,7 @@ def _gradient_check(name: str, points: float, suffix: str = ""):
 # Exercises --------------------------------------------------------------------------------------
 
 CALL = {"args": ("q", "k", "v"), "kwargs": ("mask",)}
+MASKED_ABOVE = "masked scores far above the allowed ones (up to 1e4)"
 BACKWARD = {"forward": "attention_forward", **CALL}
 GRADS = ("dq", "dk", "dv")
 
@@ -227,9 +249,15 @@ EXERCISES = [
                  checks=(_exact_zero("out", _every_element, PADDED_OUT),)),
         Scenario("scores of large magnitude", attention_inputs(max_offset=MAX_OFFSET, mask="random"), attention_reference,
                  returns=("out", "cache"), call=CALL, max_examples=15, checks=(
-                     stable_outputs("out", what="scores up to 1e4", floored=False,
+                     stable_outputs("out", what="scores up to 1e4",
                                     typical={"out": "out matches torch (masked scores left out of the softmax)"},
                                     hints=(hint_if_nonfinite(NO_MAX_SHIFT, "out"),)),)),
+        Scenario("masked keys scoring far above the allowed ones",
+                 attention_inputs(max_offset=MAX_OFFSET, mask="padded", masked_above=True), attention_reference,
+                 returns=("out", "cache"), call=CALL, max_examples=15, checks=(
+                     stable_outputs("out", what=MASKED_ABOVE,
+                                    typical={"out": "out matches torch (masked scores left out of the softmax)"},
+                                    hints=(hint_if_nonfinite(RENORMALIZED, "out"),)),)),
     ), (numpy_only(points=0.5),)),
     Exercise("attention_backward", TOPIC, (
         Scenario("no mask", attention_inputs(with_dout=True), attention_reference, returns=GRADS,
@@ -248,5 +276,11 @@ EXERCISES = [
                  checks=(stable_outputs(*GRADS, what="scores up to 1e4",
                                         typical={g: f"{g} matches torch autograd (with a mask)" for g in GRADS},
                                         hints=tuple(hint_if_nonfinite(NO_MAX_SHIFT, g) for g in GRADS)),)),
+        Scenario("masked keys scoring far above the allowed ones",
+                 attention_inputs(max_offset=MAX_OFFSET, mask="padded", masked_above=True, with_dout=True),
+                 attention_reference, returns=GRADS, driver=forward_then_backward, call=BACKWARD, max_examples=15,
+                 checks=(stable_outputs(*GRADS, what=MASKED_ABOVE,
+                                        typical={g: f"{g} matches torch autograd (with a mask)" for g in GRADS},
+                                        hints=tuple(hint_if_nonfinite(RENORMALIZED, g) for g in GRADS)),)),
     ), (numpy_only(points=0.5),)),
 ]

@@ -12,9 +12,9 @@ from grader.engine.lazy_modules import torch  # imported on first use
 
 from autograde_tests._autograd import hint_if_variant, reference, with_derivative
 from autograde_tests.rnn import (FIRST_STEP_WEIGHTS, NO_CARRY, SHIFTED, gradient_checks, recurrent_inputs,
-                                 stable_outputs)
+                                 stable_outputs, state_scale)
 from grader.engine.checks import (Exercise, Scenario, hint_if_close, hint_if_nonfinite, matches, numpy_only,
-                                  reference_scale, unchanged_inputs)
+                                  reference_scale, scale_of, unchanged_inputs)
 from grader.isolation.drivers import forward_then_backward
 
 TOPIC = "gated_rnn"
@@ -136,8 +136,13 @@ def lstm_step_reference(example):
     variants.update({"no tanh path": _lstm_step(no_tanh_path=True),
                      "tanh derivative on c": _lstm_step(tanh_derivative_on_c=True),
                      "no forget in dprev_c": _lstm_step(no_forget_in_dprev_c=True)})
-    return reference(example, _lstm_step(), inputs=LSTM_STEP, outputs=("next_h", "next_c"),
-                     upstream=("dnext_h", "dnext_c"), variants=variants)
+    found = reference(example, _lstm_step(), inputs=LSTM_STEP, outputs=("next_h", "next_c"),
+                      upstream=("dnext_h", "dnext_c"), variants=variants)
+    if "dnext_c" in example:
+        # dprev_c = f * (dnext_c + dnext_h * o * (1 - tanh(next_c)**2)) enters no affine map (Tape): the
+        # terms it sums are of the size of the upstream gradients
+        found[scale_of("dprev_c")] = float((np.abs(example["dnext_c"]) + np.abs(example["dnext_h"])).max(initial=0.0))
+    return found
 
 
 def lstm_sequence_reference(example):
@@ -261,7 +266,7 @@ def _sequence_exercises(name: str, forward_name: str, strategy_options: dict, re
         Exercise(forward_name, TOPIC, (
             Scenario("typical inputs", recurrent_inputs(**strategy_options, sequence=True), reference_fn,
                      returns=("h", "cache"), call=call, checks=(
-                         matches("h", points=2.0, hints=forward_hints + (hint_if_close(SHIFTED, "h", _shifted),)),
+                         matches("h", points=2.0, scale=state_scale, hints=forward_hints + (hint_if_close(SHIFTED, "h", _shifted),)),
                          unchanged_inputs(points=0.5),
                      )),
             Scenario("saturated units", recurrent_inputs(**strategy_options, sequence=True, large=True), reference_fn,
@@ -289,8 +294,8 @@ EXERCISES = [
     Exercise("lstm_step_forward", TOPIC, (
         Scenario("typical inputs", recurrent_inputs(**LSTM_INPUTS, cell=True), lstm_step_reference,
                  returns=("next_h", "next_c", "cache"), call={"args": LSTM_STEP}, checks=(
-                     matches("next_h", points=1.5, hints=_variant_hints(LSTM_FORWARD_HINTS, "next_h")),
-                     matches("next_c", points=1.5, hints=_variant_hints(LSTM_FORWARD_HINTS, "next_c")),
+                     matches("next_h", points=1.5, scale=state_scale, hints=_variant_hints(LSTM_FORWARD_HINTS, "next_h")),
+                     matches("next_c", points=1.5, scale=state_scale, hints=_variant_hints(LSTM_FORWARD_HINTS, "next_c")),
                      unchanged_inputs(points=0.5),
                  )),
         Scenario("saturated units", recurrent_inputs(**LSTM_INPUTS, cell=True, large=True), lstm_step_reference,
@@ -317,7 +322,7 @@ EXERCISES = [
     Exercise("gru_step_forward", TOPIC, (
         Scenario("typical inputs", recurrent_inputs(**GRU_INPUTS), gru_step_reference, returns=("next_h", "cache"),
                  call={"args": GRU_STEP}, checks=(
-                     matches("next_h", points=2.0, hints=_variant_hints(GRU_FORWARD_HINTS, "next_h")),
+                     matches("next_h", points=2.0, scale=state_scale, hints=_variant_hints(GRU_FORWARD_HINTS, "next_h")),
                      unchanged_inputs(points=0.5),
                  )),
         Scenario("saturated units", recurrent_inputs(**GRU_INPUTS, large=True), gru_step_reference,

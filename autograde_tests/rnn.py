@@ -17,7 +17,7 @@ from hypothesis.extra import numpy as hnp
 from autograde_tests import strategies as dst
 from autograde_tests._autograd import hint_if_variant, reference, with_derivative
 from grader.engine.checks import (Exercise, Scenario, hint_if_close, hint_if_nonfinite, hint_if_returned, hint_if_scaled,
-                                  matches, numpy_only, reference_scale, unchanged_inputs)
+                                  matches, numpy_only, reference_scale, scale_of, unchanged_inputs)
 from grader.isolation.drivers import forward_then_backward
 
 TOPIC = "rnn"
@@ -113,7 +113,12 @@ def temporal_softmax_reference(example):
     count = int(example["mask"].sum())
     per_count = 1.0 / count if count else np.nan
     masked_sum, dx_masked, dx_all = masked_sum.item(), dx_masked.numpy(), dx_all.numpy()
-    return {"loss": masked_sum / n, "dx": dx_masked / n,
+    # The sizes of the terms summed (for the scores of large magnitude): a step's loss log-sum-exp - x_y
+    # is computed from scores of up to max|x| (a loss near 0 carries rounding of that size); dx from
+    # probabilities and the one-hot label, of size up to 1 / N
+    steps = np.abs(example["x"]).max(axis=-1) * example["mask"]
+    scales = {scale_of("loss"): float(steps.sum()) / n, scale_of("dx"): 1.0 / n}
+    return scales | {"loss": masked_sum / n, "dx": dx_masked / n,
             "by count/loss": masked_sum * per_count, "by count/dx": dx_masked * per_count,
             "by NT/loss": masked_sum / (n * t), "by NT/dx": dx_masked / (n * t),
             "unmasked/loss": losses.sum().item() / n, "unmasked/dx": dx_all / n}
@@ -290,19 +295,35 @@ def gradient_checks(names, hints, suffix: str = "", points=None):
 
 
 def stable_outputs(*names: str, points: float = 1.0, hints=(), what: str = "pre-activations up to 1e3",
-                   floored: bool = True, typical: dict[str, str] | None = None):
-    """Finite and right for large inputs; with `floored`, the gradients' (d...) error scales are floored
-    by their scales in the reference. `typical` names each output's typical-inputs check (by default
-    "<d...> matches torch autograd" for gradients, "<output> matches torch" for the others)."""
+                   typical: dict[str, str] | None = None):
+    """Finite and right for large inputs, each output judged on its scale (output_scale). `typical`
+    names each output's typical-inputs check (by default "<d...> matches torch autograd" for gradients,
+    "<output> matches torch" for the others)."""
     typical = typical or {name: f"{name} matches torch autograd" if name.startswith("d") else f"{name} matches torch"
                           for name in names}
     return matches(*names, points=points, name=f"stable for {what}", finite=True, typical=typical, hints=tuple(hints),
-                   scale=_gradient_scale if floored else None)
+                   scale=output_scale)
 
 
-def _gradient_scale(example, expected, output):
-    """The reference's scale of a gradient (d...); other outputs keep their own size."""
-    return reference_scale(example, expected, output) if output.startswith("d") else None
+STATES = ("next_h", "h", "next_c")
+
+
+def state_scale(example, expected, output):
+    """The scale of a recurrent state: what it is computed from. A tanh or sigmoid is O(1) and rounds to
+    ~1e-16 in absolute terms whatever its size (tanh written as sigmoid(2a) - sigmoid(-2a) is exact and
+    that accurate), so a state near 0 is judged on a scale of at least 1, plus the size of the state it
+    carries over (the GRU's z * prev_h, the LSTM cell's f * prev_c)."""
+    carried = ("prev_c",) if output == "next_c" else ("prev_h", "h0")
+    return 1.0 + max((float(np.abs(example[k]).max(initial=0.0)) for k in carried if k in example), default=0.0)
+
+
+def output_scale(example, expected, output):
+    """The scale the reference gives for an output (gradients, losses: the size of the terms they sum);
+    a recurrent state's (state_scale) otherwise; else None (the output's own size)."""
+    found = reference_scale(example, expected, output)
+    if found is not None:
+        return found
+    return state_scale(example, expected, output) if output in STATES else None
 
 
 # Exercises --------------------------------------------------------------------------------------
@@ -322,7 +343,7 @@ EXERCISES = [
     Exercise("rnn_step_forward", TOPIC, (
         Scenario("typical inputs", recurrent_inputs(), rnn_step_reference, returns=("next_h", "cache"), call=STEP_CALL,
                  checks=(
-                     matches("next_h", points=2.0, hints=(hint_if_variant(NO_TANH, "next_h", "no tanh"),
+                     matches("next_h", points=2.0, scale=state_scale, hints=(hint_if_variant(NO_TANH, "next_h", "no tanh"),
                                                           hint_if_variant(SIGMOID, "next_h", "sigmoid"),
                                                           hint_if_variant(WH_TRANSPOSED, "next_h", "Wh transposed"))),
                      unchanged_inputs(points=0.5),
@@ -344,7 +365,7 @@ EXERCISES = [
     Exercise("rnn_forward", TOPIC, (
         Scenario("typical inputs", recurrent_inputs(sequence=True), rnn_sequence_reference, returns=("h", "cache"),
                  call=SEQUENCE_CALL, checks=(
-                     matches("h", points=2.0, hints=(
+                     matches("h", points=2.0, scale=state_scale, hints=(
                          hint_if_close(SHIFTED, "h", lambda ex, exp: np.concatenate(
                              [ex["h0"][:, None], exp["h"][:, :-1]], axis=1)),
                          hint_if_variant(NOT_UPDATED, "h", "not updated"), hint_if_variant(NO_TANH, "h", "no tanh"),
@@ -436,7 +457,7 @@ EXERCISES = [
                  )),
         Scenario("scores of large magnitude", temporal_scores(max_offset=1e4, spread=50, masked=None),
                  temporal_softmax_reference, returns=("loss", "dx"), call=LOSS_CALL, max_examples=15, checks=(
-                     stable_outputs("loss", "dx", what="scores of magnitude up to 1e4", floored=False,
+                     stable_outputs("loss", "dx", what="scores of magnitude up to 1e4",
                                     typical={"loss": "loss: masked steps contribute nothing",
                                              "dx": "dx matches torch autograd, zero at masked steps"},
                                     hints=_nonfinite_hints(NO_MAX_SHIFT, ("loss", "dx"))),)),

@@ -21,7 +21,8 @@ def attention_forward(q, k, v, mask=None):
 
     scores = q k^T / sqrt(D), of shape (N, Tq, Tk); masked scores are left out of the softmax, so
     masked keys get exactly zero weight; weights = softmax(scores) over the keys (the last axis);
-    out = weights v. Stable for scores of large magnitude: subtract each row's maximum first.
+    out = weights v. Stable for scores of large magnitude: subtract each row's maximum first, taken
+    over the allowed scores; masked scores change nothing, even far above the allowed ones.
     """
     # YOUR CODE HERE
     raise NotImplementedError("attention_forward: not implemented yet")

@@ -8,18 +8,22 @@ shows the reference implementation.
 from __future__ import annotations
 
 from grader.engine import formatting
+from grader.engine.outcomes import NotReturned, readable, unfinished
 from grader.engine.spec import Check, Failure, Outcome
 
 
 def hints(check: Check, example: dict, outcome: Outcome, expected: dict) -> tuple[list[str], list[str]]:
     """The texts of the hints that apply, and the faults of those that raised (the grader's own)."""
     found, faults = [], []
-    if outcome.error and outcome.error.startswith("NotImplementedError"):
+    if unfinished(outcome.error):
         return found, faults  # an unfinished stub has no mistake to name (some hints do judge errors, e.g. division by zero)
+    outcome = readable(outcome)
     for hint in check.hints:
         try:
             if hint.text not in found and hint.applies(example, outcome, expected):
                 found.append(hint.text)
+        except NotReturned:
+            continue  # it names a mistake in a part that did not come back: the failure says why
         except Exception as exc:
             faults.append(f"a hint of the check {check.name!r} raised {type(exc).__name__}: {exc}")
     return found, faults

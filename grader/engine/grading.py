@@ -16,11 +16,12 @@ from grader.engine import feedback, limits, registry, statics
 from grader.isolation.drivers import call_function
 from grader.engine.fingerprints import output_fingerprint
 from grader.engine.examples import Plan, PreparedScenario, example_key, reference_values
-from grader.engine.outcomes import outcome_from_reply
+from grader.engine.checks import failed_call
+from grader.engine.outcomes import NotReturned, outcome_from_reply, readable
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, zero_checks
 from grader.isolation.sandbox import LoadReport, Worker, WorkerFailure, start_worker
 from grader.engine.shrinking import ShrinkBudget, shrink
-from grader.engine.spec import Exercise, StaticCheck
+from grader.engine.spec import Exercise, Failure, StaticCheck
 from grader.isolation import confine
 
 
@@ -151,6 +152,16 @@ def _run_scenarios(session: _Session, exercise: Exercise, prepared: tuple[Prepar
             for ps in prepared]
 
 
+def _verdict(check, example, outcome, expected):
+    """The check's failure on one outcome; a verify that reads a part which did not come back fails
+    the check for that reason (what the student sees), never as a fault of the grader's."""
+    outcome = readable(outcome)
+    try:
+        return check.verify(example, outcome, expected)
+    except NotReturned as missing:
+        return failed_call(outcome, *missing.args) or Failure(f"{missing.args[0]} was not returned")
+
+
 def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, checks, outcomes, budget: ShrinkBudget):
     scenario = prepared.scenario
     cache = {}  # the planned outcomes by example key, for shrinking: made on the first failure only
@@ -172,7 +183,7 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
             continue
         try:
             first = next(((ex, out, exp, f) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)
-                          if (f := check.verify(ex, out, exp)) is not None), None)
+                          if (f := _verdict(check, ex, out, exp)) is not None), None)
         except Exception as exc:
             results.append(grader_error(check, exercise, f"the check raised {type(exc).__name__}: {exc}"))
             continue

@@ -8,11 +8,43 @@ shape and dtype (any integer width where integers are expected).
 from __future__ import annotations
 
 import numbers
+import re
+from dataclasses import replace
 
 import numpy as np
 
 from grader.isolation.codec import ArraySubclass, NumpyScalar, Unsupported
 from grader.engine.spec import Outcome, Scenario
+
+
+class NotReturned(KeyError):
+    """A hint or a check read a part that did not come back: the student's code raised, returned None
+    or a tuple of another length, or the part is of the wrong kind (then it is in Outcome.problems)."""
+
+
+class Returned(dict):
+    """The parts that came back, by name. Reading one that did not raises NotReturned, so that a hint
+    or check written for complete outcomes cannot mistake unfinished work for a fault of its own."""
+
+    def __missing__(self, key):
+        raise NotReturned(key)
+
+
+# How the worker describes a stub's exception, raised by the exercise or by the forward a backward runs
+# first ("your batchnorm_forward raised NotImplementedError: ...").
+_UNFINISHED = re.compile(r"(?:your \w+ raised )?NotImplementedError\b")
+
+
+def unfinished(error: str | None) -> bool:
+    """Whether a call failed because code it ran is not written yet (it raised NotImplementedError)."""
+    return bool(error) and _UNFINISHED.match(error) is not None
+
+
+def readable(outcome: Outcome) -> Outcome:
+    """`outcome` with its outputs and raw reply read as Returned (outcome_from_reply's are already)."""
+    if isinstance(outcome.outputs, Returned) and isinstance(outcome.raw, Returned):
+        return outcome
+    return replace(outcome, outputs=Returned(outcome.outputs), raw=Returned(outcome.raw))
 
 
 def describe(value) -> str:
@@ -88,6 +120,10 @@ def _parts(result, returns, exercise: str):
 
 
 def outcome_from_reply(reply: dict, scenario: Scenario, expected: dict, exercise: str) -> Outcome:
+    return readable(_outcome(reply, scenario, expected, exercise))
+
+
+def _outcome(reply: dict, scenario: Scenario, expected: dict, exercise: str) -> Outcome:
     if "grader_error" in reply:
         return Outcome({}, {}, grader_error=str(reply["grader_error"]))
     if "error" in reply or not isinstance(reply.get("reply"), dict):

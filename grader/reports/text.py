@@ -165,22 +165,40 @@ def _indent(text: str, prefix: str) -> str:
 
 
 _COLOURS = {"PASS": "green", "FAIL": "red"}
-# How the worker describes an exception: "NotImplementedError: message (file, line 12)".
-_RAISED_AT = re.compile(r"NotImplementedError\b.*?(?: \((?P<where>[^()]*)\))?$")
+# How a check's message starts when the call met a stub: the exercise raised NotImplementedError
+# ("NotImplementedError: message (file, line 12)"), the forward a backward runs first did ("your
+# batchnorm_forward raised NotImplementedError: ..."), or a driver expecting an error caught it ("raised
+# NotImplementedError: message (for mode='Train'); expected ValueError", which names no place).
+_RAISED_AT = re.compile(r"(?:your (?P<forward>\w+) raised )?NotImplementedError\b.*?(?: \((?P<where>[^()]*)\))?$")
+_CAUGHT = re.compile(r"raised NotImplementedError\b")
 
 
-def not_implemented_at(result: ExerciseResult) -> str | None:
-    """Where an untouched stub raises NotImplementedError ("softmax.py:19"), or None if the exercise
-    did anything else: every check failed, each on that exception or unscored because of it."""
+@dataclass(frozen=True)
+class NotStarted:
+    where: str  # where the stub raises: 'softmax.py:19', 'hw.ipynb, cell 7, line 3' or 'your code'
+    forward: str | None = None  # the unfinished forward a backward runs first, if that is what raised
+
+
+def not_started(result: ExerciseResult) -> NotStarted | None:
+    """Why an exercise did nothing but meet a stub, or None if it did anything else: every check
+    failed, each on NotImplementedError (its own, or its forward's) or unscored because of it."""
     if result.status != "graded" or any(c.passed for c in result.checks):
         return None
     first_lines = [c.message.splitlines()[0] if c.message else "" for c in result.checks]
     raised = [_RAISED_AT.match(line) for line in first_lines]
-    if not any(raised) or not all(m or line.startswith("not scored") for m, line in zip(raised, first_lines)):
+    if not any(raised) or not all(m or _CAUGHT.match(line) or line.startswith("not scored")
+                                  for m, line in zip(raised, first_lines)):
         return None
-    where = next(m.group("where") for m in raised if m) or "your code"
+    where = next((m.group("where") for m in raised if m and m.group("where")), None) or "your code"
+    forward = next((m.group("forward") for m in raised if m and m.group("forward")), None)
     file_line = re.fullmatch(r"(?P<file>[^,]*), line (?P<line>\d+)", where)  # a notebook cell stays as it is
-    return f"{file_line['file']}:{file_line['line']}" if file_line else where
+    return NotStarted(f"{file_line['file']}:{file_line['line']}" if file_line else where, forward)
+
+
+def not_implemented_at(result: ExerciseResult) -> str | None:
+    """Where an untouched stub raises NotImplementedError ("softmax.py:19"), or None (see not_started)."""
+    found = not_started(result)
+    return found.where if found else None
 
 
 def _mark(result: ExerciseResult, color: bool) -> str:
@@ -198,9 +216,11 @@ def exercise_summary(result: ExerciseResult, *, verbose_failures: bool = True, c
         lines.append(_indent(result.message, "    "))
     if result.status != "graded":
         return "\n".join(lines)
-    stub = not_implemented_at(result)
+    stub = not_started(result)
     if stub is not None:
-        lines.append(f"    not implemented yet (raise NotImplementedError at {stub})")
+        lines.append(f"    not started: its forward {stub.forward} is not implemented yet "
+                     f"(raise NotImplementedError at {stub.where})" if stub.forward else
+                     f"    not implemented yet (raise NotImplementedError at {stub.where})")
         return "\n".join(lines)
     for check in result.checks:
         if check.passed:
@@ -218,7 +238,7 @@ def topic_summary(results: list[ExerciseResult]) -> str:
         mine = [r for r in results if r.topic == topic]
         score = f"{_points(sum(r.score for r in mine))}/{_points(sum(r.max_score for r in mine))}"
         complete = sum(r.full_marks for r in mine)
-        todo = sum(not_implemented_at(r) is not None for r in mine)
+        todo = sum(not_started(r) is not None for r in mine)
         lines.append(f"  {topic:<16} {score:>11}  {complete}/{len(mine)} complete"
                      + (f", {todo} not started" if todo else ""))
     return "\n".join(lines)

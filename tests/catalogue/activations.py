@@ -207,3 +207,16 @@ ALTERNATIVES = [
                  "    x = cache\n    sp = np.logaddexp(0, x)\n    sig = 1 / (1 + np.exp(-x))\n"
                  "    dx = dout * (np.tanh(sp) + x * sig / np.cosh(sp) ** 2)\n")),
 ]
+
+# tanh written with a stable sigmoid (see tests/catalogue/gated_rnn.py).
+_SIGMOID_HELPER = "\n\ndef sigmoid(x):\n    return np.exp(-np.logaddexp(0, -x))\n"
+_TANH_DIFFERENCE = (("np.tanh(", "tanh("), ("\n\ndef tanh_forward(", _SIGMOID_HELPER + "\n\ndef tanh(x):\n"
+                                                                   "    return sigmoid(2 * x) - sigmoid(-2 * x)"
+                                                                   "\n\n\ndef tanh_forward("))
+_TANH_SCALED = (("np.tanh(", "tanh("), ("\n\ndef tanh_forward(", _SIGMOID_HELPER + "\n\ndef tanh(x):\n"
+                                                               "    return 2 * sigmoid(2 * x) - 1\n\n\ndef tanh_forward("))
+ALTERNATIVES += [
+    alternative(name, f"tanh as {label}", *replace)
+    for name in ("tanh_forward", "tanh_backward", "mish_forward", "mish_backward")
+    for label, replace in (("sigmoid(2x) - sigmoid(-2x)", _TANH_DIFFERENCE), ("2 sigmoid(2x) - 1", _TANH_SCALED))
+]

@@ -46,7 +46,7 @@ MISTAKES = [
             loses="dx matches torch autograd"),
     mistake("relu_forward", "zeroes the negatives of x in place",
             ("    out = np.maximum(0, x)\n    cache = x\n", "    cache = x\n    out = x\n    out[out < 0] = 0\n"),
-            loses="inputs are not modified"),
+            loses=("inputs are not modified", "cache is x"), hint="x was modified in place by the call"),
     mistake("relu_forward", "np.max instead of np.maximum",
             ("out = np.maximum(0, x)", "out = np.max(0, x)"), loses="out matches torch"),
     mistake("relu_forward", "caches the output instead of x",

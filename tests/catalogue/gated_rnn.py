@@ -144,3 +144,16 @@ ALTERNATIVES = [
     alternative("gru_step_backward", "1 / (1 + exp(-a))", _PLAIN_SIGMOID),
     alternative("gru_backward", "sigmoid written through tanh", _TANH_SIGMOID),
 ]
+
+# tanh written with the (stable) sigmoid, as some public CS231n solutions do: exact, and accurate to
+# ~1e-16 in absolute terms, so outputs near 0 carry noise of that size, not of their own.
+_TANH_DIFFERENCE = (("np.tanh(", "tanh("), ("\n\ndef lstm_step_forward(", "\n\ndef tanh(x):\n    return sigmoid(2 * x) - sigmoid(-2 * x)"
+                                                                        "\n\n\ndef lstm_step_forward("))
+_TANH_SCALED = (("np.tanh(", "tanh("), ("\n\ndef lstm_step_forward(", "\n\ndef tanh(x):\n    return 2 * sigmoid(2 * x) - 1"
+                                                                    "\n\n\ndef lstm_step_forward("))
+ALTERNATIVES += [
+    alternative(name, f"tanh as {label}", *replace)
+    for name in ("lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward", "gru_step_forward",
+                 "gru_step_backward", "gru_forward", "gru_backward")
+    for label, replace in (("sigmoid(2x) - sigmoid(-2x)", _TANH_DIFFERENCE), ("2 sigmoid(2x) - 1", _TANH_SCALED))
+]

@@ -163,3 +163,16 @@ ALTERNATIVES = [
                  "    loss = -np.sum(mask_flat * np.log(probs[np.arange(N * T), y_flat])) / N\n"
                  "    dx_flat = probs.copy()\n")),
 ]
+
+# tanh written with a stable sigmoid (see tests/catalogue/gated_rnn.py).
+_SIGMOID_HELPER = "\n\ndef sigmoid(x):\n    return np.exp(-np.logaddexp(0, -x))\n"
+_TANH_DIFFERENCE = (("np.tanh(", "tanh("), ("\n\ndef rnn_step_forward(", _SIGMOID_HELPER + "\n\ndef tanh(x):\n"
+                                                                       "    return sigmoid(2 * x) - sigmoid(-2 * x)"
+                                                                       "\n\n\ndef rnn_step_forward("))
+_TANH_SCALED = (("np.tanh(", "tanh("), ("\n\ndef rnn_step_forward(", _SIGMOID_HELPER + "\n\ndef tanh(x):\n"
+                                                                   "    return 2 * sigmoid(2 * x) - 1\n\n\ndef rnn_step_forward("))
+ALTERNATIVES += [
+    alternative(name, f"tanh as {label}", *replace)
+    for name in ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward")
+    for label, replace in (("sigmoid(2x) - sigmoid(-2x)", _TANH_DIFFERENCE), ("2 sigmoid(2x) - 1", _TANH_SCALED))
+]
