@@ -101,19 +101,23 @@ def point_pairs(draw, *, max_n: int = 5, max_m: int = 5, max_d: int = 4, magnitu
             "Z": draw(dst.float_arrays((m, d), magnitude=magnitude))}
 
 
+def _far_centre(draw, d: int, offset: float):
+    """(1, D), each coordinate of magnitude between offset / 10 and offset."""
+    magnitudes = draw(dst.float_arrays((1, d), min_value=offset / 10, max_value=offset))
+    return np.where(draw(dst.labels(d, 2)) == 1, magnitudes, -magnitudes)
+
+
 @st.composite
-def distant_point_pairs(draw, *, max_n: int = 5, max_m: int = 5, max_d: int = 4, offset: float = 1e3):
-    """Dicts X (N, D), Z (M, D) of magnitude up to `offset`: X around one centre, Z around the same centre
-    (some rows copies of rows of X, at distance 0) or around another one far from it."""
-    n, m, d = draw(st.integers(1, max_n)), draw(st.integers(1, max_m)), draw(st.integers(1, max_d))
-    centre = draw(dst.float_arrays((1, d), min_value=-offset, max_value=offset))
+def distant_point_pairs(draw, *, max_n: int = 5, max_far: int = 3, max_d: int = 4, offset: float = 1e3):
+    """Dicts X (N, D), Z (M, D) of magnitude up to `offset`: X around one centre; Z's first N rows within
+    about 1e-6 of the rows of X, up to `max_far` others around a second centre (often far from the first)."""
+    n, far, d = draw(st.integers(1, max_n)), draw(st.integers(0, max_far)), draw(st.integers(1, max_d))
+    centre, other = (_far_centre(draw, d, offset) for _ in range(2))
     X = centre + draw(dst.float_arrays((n, d))) + JITTER[: n * d].reshape(n, d)
-    if draw(st.booleans()):
-        Z = centre + draw(dst.float_arrays((m, d))) + JITTER[::-1][: m * d].reshape(m, d)
-        copies = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=m))
-        Z[: len(copies)] = X[copies]
-    else:
-        Z = draw(dst.float_arrays((1, d), min_value=-offset, max_value=offset)) + draw(dst.float_arrays((m, d)))
+    # next to a row of X the expansion's rounding (about 1e-10) exceeds the true squared distance (about
+    # 1e-12), so it comes out negative for some of them, on any machine
+    near = X + 1e-4 * JITTER[::-1][: n * d].reshape(n, d)
+    Z = np.concatenate([near, other + draw(dst.float_arrays((far, d)))])
     return {"X": X, "Z": Z}
 
 
@@ -164,8 +168,9 @@ def _gamma_hints():
     def default_only(model):
         return lambda ex, exp: exp[model] if "gamma" not in ex else exp["K"]
 
-    return (hint_if_close("with gamma=None, gamma is 1 / D (the number of features, X.shape[1]); it was taken as 1",
-                          "K", default_only("gamma_one")),
+    return (hint_if_close("K is computed with gamma = 1: gamma multiplies x.z (or the squared distance), and "
+                          "gamma=None means 1 / D, the number of features (X.shape[1])", "K",
+                          lambda ex, exp: exp["gamma_one"]),
             hint_if_close("with gamma=None, gamma is 1 / D, the number of features (X.shape[1]), not 1 / N, the "
                           "number of samples (X.shape[0])", "K", default_only("gamma_per_sample")))
 
@@ -247,9 +252,7 @@ EXERCISES = [
         Scenario("typical points, default or given hyperparameters", kernel_inputs(degree=True, coef0=True),
                  polynomial_reference, returns="K", call={**XZ, "kwargs": ("degree", "gamma", "coef0")}, checks=(
                      matches("K", points=2.5, hints=(
-                         *_gamma_hints(), _transposed_hint(),
-                         hint_if_close("gamma does not multiply x.z: (gamma * x.z + coef0)^degree", "K",
-                                       lambda ex, exp: exp["gamma_one"] if "gamma" in ex else exp["K"]))),
+                         *_gamma_hints(), _transposed_hint())),
                      unchanged_inputs(points=0.5),
                  )),
     ), (numpy_only(points=0.5),)),

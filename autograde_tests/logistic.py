@@ -202,8 +202,17 @@ def _db_hints(kind: str):
     )
 
 
-OVERFLOW = ("the loss overflows for large |z|: log(sigma(z)) underflows to log(0); use "
-            "log(1 + exp(z)) - y z computed with np.logaddexp(0, z) (or a max-shift)")
+OVERFLOW = ("the loss overflows for large |z|: log(sigma(z)) underflows to log(0); compute log(1 + exp(z)) - y z "
+            "with np.logaddexp(0, z)")
+PRECISION = ("the loss loses precision for large |z|: 1 - sigma(z) rounds (to 0 beyond z of about 37), so "
+             "log(1 - sigma(z)) is inaccurate; compute log(1 + exp(z)) - y z with np.logaddexp(0, z)")
+
+
+def _imprecise_at_large_logits(example, outcome, expected):
+    got = outcome.outputs.get("loss")
+    z = example["X"] @ example["w"] + float(example["b"])
+    return (got is not None and bool(np.isfinite(got)) and not compare.close(got, expected["loss"])
+            and bool(np.abs(z).max() > 15))
 
 
 def _hessian_without_bias(example, outcome, expected):
@@ -294,7 +303,7 @@ def _loss_scenarios(kind: str, reference, penalty: str, penalty_gradient: str, c
                  call=call, checks=(
                      matches("loss", "dw", "db", points=1.0, name="finite and correct for |z| up to 1e3", finite=True,
                              scale=reference_scale, typical=LOSS_TYPICAL, hints=(
-                                 hint_if_nonfinite(OVERFLOW, "loss"),
+                                 hint_if_nonfinite(OVERFLOW, "loss"), Hint(PRECISION, _imprecise_at_large_logits, "loss"),
                                  hint_if_nonfinite("dw overflows for large |z|: compute sigma(z) without exp of a large "
                                                    "positive number (e.g. np.exp(-np.logaddexp(0, -z)))", "dw"))),
                  )),
