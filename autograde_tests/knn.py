@@ -209,12 +209,20 @@ def _labels(value, n: int):
     return value.astype(np.int64), None
 
 
-def _labels_hint(text, model, *, only_ties=False):
+def _labels_hint(text, *models, only_ties=False):
+    """Applies when the labels are those of one of `models`; with `only_ties`, when only tied votes are
+    wrong and they are the model's. (On a tie of k = 2 the nearest label and the first-seen tied label
+    agree: both hints then show.)"""
+
     def applies(example, outcome, expected):
         got, _ = _labels(outcome.outputs.get("y_pred"), len(expected["labels"]))
-        wrong = got is not None and not np.array_equal(got, expected["labels"])
-        mask = expected["tie"] if only_ties else np.ones(len(got) if got is not None else 0, bool)
-        return wrong and np.array_equal(got[mask], expected[model][mask])
+        if got is None:
+            return False
+        wrong, tie = got != expected["labels"], expected["tie"]
+        if not wrong.any() or (only_ties and (wrong & ~tie).any()):
+            return False
+        rows = tie if only_ties else np.ones(len(got), bool)
+        return any(np.array_equal(got[rows], expected[model][rows]) for model in models)
 
     return Hint(text, applies)
 
@@ -227,10 +235,9 @@ VOTE_HINTS = (
                  "the first k", "farthest"),
 )
 TIE_HINTS = (
-    _labels_hint("a tied vote went to the larger label; it goes to the smaller one (np.argmax of np.bincount returns "
-                 "the first maximum)", "larger_label", only_ties=True),
-    _labels_hint("a tied vote went to the tied label met first among the nearest (collections.Counter.most_common "
-                 "keeps the first seen); it goes to the smaller label", "nearest_of_tied", only_ties=True),
+    _labels_hint("a tied vote went to the larger label, or to the tied label met first among the nearest (as "
+                 "collections.Counter.most_common does): a tie goes to the smaller label (np.argmax of np.bincount "
+                 "returns the first maximum)", "larger_label", "nearest_of_tied", only_ties=True),
 )
 
 

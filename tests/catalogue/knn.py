@@ -63,11 +63,11 @@ MISTAKES = [
     mistake(KNN, "predict_labels: Counter.most_common (the nearest tied label wins)",
             ("import numpy as np\n", "from collections import Counter\n\nimport numpy as np\n"),
             (VOTE, "            y_pred[i] = Counter(closest_y.tolist()).most_common(1)[0][0]\n"),
-            loses=TIES, hint="collections.Counter.most_common"),
+            loses=TIES, hint="a tie goes to the smaller label"),
     mistake(KNN, "predict_labels: ties to the larger label",
             (VOTE, "            counts = np.bincount(closest_y)\n"
                    "            y_pred[i] = len(counts) - 1 - np.argmax(counts[::-1])\n"),
-            loses=TIES, hint="went to the larger label"),
+            loses=TIES, hint="a tie goes to the smaller label"),
     mistake(KNN, "predict_labels: distances of the wrong axis",
             (CLOSEST, CLOSEST.replace("dists[i]", "dists[:, i]")), loses=(VOTES, TIES)),
     mistake(KNN, "predict: k not passed to predict_labels",
