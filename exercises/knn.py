@@ -4,7 +4,21 @@ import numpy as np
 
 
 class KNearestNeighbor(object):
-    """ a kNN classifier with L2 distance """
+    """
+    A kNN classifier with L2 distance (CS231n's KNearestNeighbor). Built with no argument; train(X, y)
+    is called first.
+
+    Methods:
+    - train(X, y): memorizes X (num_train, D) and y (num_train,) as self.X_train and self.y_train.
+    - compute_distances_two_loops(X), compute_distances_one_loop(X), compute_distances_no_loops(X):
+      dists (num_test, num_train), the Euclidean (L2, not squared) distance from each test point X[i]
+      to each training point self.X_train[j]; with loops over test and training points, with at most
+      one loop (over the test points), and vectorized (no loop or comprehension).
+    - predict_labels(dists, k=1): y_pred (num_test,), the most common label among the k training
+      points nearest to each test point; a tie in the vote goes to the smaller label.
+    - predict(X, k=1, num_loops=0): distances by the method num_loops names (0, 1 or 2; anything else
+      raises ValueError), then predict_labels(dists, k=k).
+    """
 
     def __init__(self):
         pass
