@@ -190,8 +190,17 @@ def _close_to(model):
     return applies
 
 
+WRONG_AXIS = ("the shapes do not broadcast: a sum was taken over the wrong axis; sum over axis=1, the features of "
+              "each point (np.sum(X ** 2, axis=1) holds one squared norm per row of X)")
+
+
+def _broadcast_error(example, outcome, expected):
+    return bool(outcome.error) and "broadcast" in outcome.error
+
+
 DISTANCE_HINTS = (Hint(SQUARED, _close_to("squared"), "dists"), Hint(L1, _close_to("l1"), "dists"),
-                  Hint(ROW_TOTAL, _close_to("row_total"), "dists"), Hint(TRANSPOSED, _transposed))
+                  Hint(ROW_TOTAL, _close_to("row_total"), "dists"), Hint(TRANSPOSED, _transposed),
+                  Hint(WRONG_AXIS, _broadcast_error))
 
 
 def _labels(value, n: int):

@@ -32,7 +32,7 @@ MISTAKES = [
             loses=ONE, hint="summed over the whole"),
     mistake(KNN, "one loop: summed over the wrong axis",
             (ONE_LOOP, "            dists[i, :] = np.sqrt(np.sum((self.X_train - X[i]) ** 2, axis=0))\n"),
-            loses=ONE),
+            loses=ONE, hint="sum over axis=1"),
     mistake(KNN, "one loop: a second loop inside",
             (ONE_LOOP, "            for j in range(num_train):\n"
                        "                dists[i, j] = np.sqrt(np.sum((self.X_train[j] - X[i]) ** 2))\n"),
@@ -53,7 +53,7 @@ MISTAKES = [
             (NO_LOOPS, NO_LOOPS.replace("- 2 * X.dot", "- X.dot")), loses=NONE),
     mistake(KNN, "no loops: the norms summed over the wrong axis",
             ("        test_sq = np.sum(X ** 2, axis=1)[:, np.newaxis]\n",
-             "        test_sq = np.sum(X ** 2, axis=0)[:, np.newaxis]\n"), loses=NONE),
+             "        test_sq = np.sum(X ** 2, axis=0)[:, np.newaxis]\n"), loses=NONE, hint="sum over axis=1"),
     mistake(KNN, "predict_labels: k ignored (the nearest point alone votes)",
             (CLOSEST, CLOSEST.replace("[:k]", "[:1]")), loses=VOTES, hint="only the nearest training point votes"),
     mistake(KNN, "predict_labels: np.argmax(np.bincount(...)) of every training label, ignoring k",
