@@ -285,6 +285,13 @@ EXERCISES = [
                                        "tanh(gamma x.z + coef0)", "K", lambda ex, exp: exp["logistic"]))),
                      unchanged_inputs(points=0.5),
                  )),
+        Scenario("points of magnitude up to 1e3", kernel_inputs(coef0=True, points=distant_point_pairs()),
+                 sigmoid_reference, returns="K", call={**XZ, "kwargs": ("gamma", "coef0")}, checks=(
+                     matches("K", points=0.5, name="finite and correct for points of magnitude up to 1e3", finite=True,
+                             typical=K_TYPICAL, hints=(
+                                 hint_if_nonfinite("K holds NaN or inf for large products: tanh written with exp(u) "
+                                                   "overflows (inf / inf); use np.tanh", "K"),)),
+                 )),
     ), (numpy_only(points=0.5),)),
     Exercise("svm_decision_function", TOPIC, (
         Scenario("kernel matrices and dual coefficients", decision_inputs(), decision_reference, returns="scores",

@@ -138,9 +138,15 @@ def logistic_problems(draw, *, max_n: int = 6, max_d: int = 4, min_n: int = 1, w
             "y": draw(dst.labels(n, 2)).astype(dtype), "reg": reg}
 
 
-def large_logit_problems(*, l1: bool = False):
-    """Logits z = X w + b up to about 1e3 in magnitude (|X| <= 3, |w| <= 100 / D, |b| <= 500)."""
-    return st.integers(1, 4).flatmap(lambda d: logistic_problems(max_d=d, weight=100.0 / d, bias=500.0, l1=l1))
+@st.composite
+def large_logit_problems(draw, *, l1: bool = False):
+    """Logits z = X w + b of magnitude up to 1e3 (|X| <= 3, |w| <= 30 / D): mostly 720 <= |b| <= 900, where
+    exp(|z|) overflows, else 20 <= |b| <= 700, where sigma(z), log(sigma(z)) or 1 - sigma(z) round."""
+    d = draw(st.integers(1, 4))
+    example = draw(logistic_problems(max_d=d, weight=30.0 / d, l1=l1))
+    magnitude = draw(st.floats(720.0, 900.0) | st.floats(20.0, 700.0))
+    example["b"] = draw(st.sampled_from((-1.0, 1.0))) * magnitude
+    return example
 
 
 def _well_conditioned(example) -> bool:
@@ -238,6 +244,10 @@ HESSIAN_HINTS = (
 )
 
 
+HESSIAN_OVERFLOW = ("H holds NaN or inf for large |z|: exp(z) / (1 + exp(z)) is inf / inf there; compute sigma(z) "
+                    "without exp of a large positive number, e.g. np.exp(-np.logaddexp(0, -z))")
+
+
 def _newton_variant(text, variant):
     def applies(example, outcome, expected):
         w_new, b_new = outcome.outputs.get("w_new"), outcome.outputs.get("b_new")
@@ -326,6 +336,13 @@ EXERCISES = [
                      Check("H is symmetric", 0.5, _symmetric),
                      Check("H is positive semi-definite (the loss is convex)", 0.5, _positive_semidefinite),
                      unchanged_inputs(points=0.5),
+                 )),
+        Scenario("logits of magnitude up to 1e3", large_logit_problems(), hessian_reference, returns="H",
+                 call=THETA_CALL, checks=(
+                     matches("H", points=0.5, name="finite and correct for |z| up to 1e3", scale=reference_scale,
+                             finite=True, against="torch.autograd.functional.hessian",
+                             typical={"H": "H matches torch.autograd.functional.hessian"}, hints=(
+                                 hint_if_nonfinite(HESSIAN_OVERFLOW, "H"),)),
                  )),
     ), (numpy_only(points=0.5),)),
     Exercise("newton_step", TOPIC, (
