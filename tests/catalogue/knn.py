@@ -54,6 +54,13 @@ MISTAKES = [
     mistake(KNN, "no loops: the norms summed over the wrong axis",
             ("        test_sq = np.sum(X ** 2, axis=1)[:, np.newaxis]\n",
              "        test_sq = np.sum(X ** 2, axis=0)[:, np.newaxis]\n"), loses=NONE, hint="sum over axis=1"),
+    mistake(KNN, "no loops: computed in float32 (to save memory)",
+            (NO_LOOPS_BODY, "        X32, train32 = X.astype(np.float32), self.X_train.astype(np.float32)\n"
+                            "        test_sq = np.sum(X32 ** 2, axis=1)[:, np.newaxis]\n"
+                            "        train_sq = np.sum(train32 ** 2, axis=1)[np.newaxis, :]\n"
+                            "        dists = np.sqrt(np.maximum(test_sq + train_sq - 2 * X32.dot(train32.T), 0.0))\n"
+                            "        dists = dists.astype(np.float64)\n"),
+            loses=NONE),
     mistake(KNN, "predict_labels: k ignored (the nearest point alone votes)",
             (CLOSEST, CLOSEST.replace("[:k]", "[:1]")), loses=VOTES, hint="only the nearest training point votes"),
     mistake(KNN, "predict_labels: np.argmax(np.bincount(...)) of every training label, ignoring k",
