@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from autograde_tests import strategies as dst
 from grader.engine import compare
 from grader.engine.checks import (Check, Exercise, Failure, Hint, Scenario, failed_call, hint_if_close, hint_if_nonfinite,
-                                  matches, no_loops, numpy_only, unchanged_inputs)
+                                  matches, no_loops, numpy_only, reference_scale, scale_of, unchanged_inputs)
 
 TOPIC = "kernels"
 
@@ -28,10 +28,14 @@ def _t(array):
     return torch.from_numpy(np.asarray(array, dtype=np.float64))
 
 
-def _gamma(example, gamma=None):
+def _cdist(X, Z):
+    # the direct differences, never the matrix-product shortcut torch may take for larger inputs
+    return torch.cdist(X, Z, compute_mode="donot_use_mm_for_euclid_dist")
+
+
+def _gamma(example):
     """The example's gamma, or the contract's default 1 / D."""
-    value = example.get("gamma") if gamma is None else gamma
-    return 1.0 / example["X"].shape[1] if value is None else value
+    return example["gamma"] if "gamma" in example else 1.0 / example["X"].shape[1]
 
 
 def _sq_norm_scale(example) -> float:
@@ -41,7 +45,7 @@ def _sq_norm_scale(example) -> float:
 
 def sq_distances_reference(example):
     X, Z = _t(example["X"]), _t(example["Z"])
-    distances = torch.cdist(X, Z)
+    distances = _cdist(X, Z)
     cross = X @ Z.T
     return {"sq_dists": (distances ** 2).numpy(), "distances": distances.numpy(),
             "half_cross": ((X ** 2).sum(1)[:, None] + (Z ** 2).sum(1)[None, :] - cross).numpy()}
@@ -63,7 +67,7 @@ def polynomial_reference(example):
 
 
 def rbf_reference(example):
-    sq = torch.cdist(_t(example["X"]), _t(example["Z"])) ** 2
+    sq = _cdist(_t(example["X"]), _t(example["Z"])) ** 2
     gamma = _gamma(example)
     return {"K": torch.exp(-gamma * sq).numpy(), "gamma_one": torch.exp(-sq).numpy(),
             "gamma_per_sample": torch.exp(-sq / len(example["X"])).numpy(),
@@ -83,7 +87,7 @@ def decision_reference(example):
     weighted = (alpha * y) @ K
     return {"scores": (weighted + example["b"]).numpy(), "without_b": weighted.numpy(),
             "without_y": (alpha @ K + example["b"]).numpy(),
-            "scale of scores": (alpha[:, None] * K.abs()).sum(0).numpy() + abs(example["b"])}
+            scale_of("scores"): (alpha[:, None] * K.abs()).sum(0).numpy() + abs(example["b"])}
 
 
 # Strategies -------------------------------------------------------------------------------------
@@ -217,7 +221,8 @@ def _squared_norm_scale(example, expected, output):
 
 def _rbf_scale(example, expected, output):
     """gamma times the squared norms: the rounding of gamma d^2 in the exponent, which K carries (K <= 1)."""
-    return _gamma(example) * _sq_norm_scale(example) * np.max(expected["K"], initial=0.0) + np.max(expected["K"], initial=0.0)
+    largest = np.max(expected["K"], initial=0.0)
+    return (_gamma(example) * _sq_norm_scale(example) + 1.0) * largest
 
 
 # Exercises --------------------------------------------------------------------------------------
@@ -296,7 +301,7 @@ EXERCISES = [
     Exercise("svm_decision_function", TOPIC, (
         Scenario("kernel matrices and dual coefficients", decision_inputs(), decision_reference, returns="scores",
                  call={"args": ("K", "alpha", "y", "b")}, checks=(
-                     matches("scores", points=2.0, scale=lambda ex, exp, out: exp["scale of scores"], hints=(
+                     matches("scores", points=2.0, scale=reference_scale, hints=(
                          hint_if_close("the bias b is missing: scores = sum_i alpha_i y_i K[i, j] + b", "scores",
                                        lambda ex, exp: exp["without_b"]),
                          hint_if_close("the labels y are missing: each support vector votes with alpha_i * y_i",

@@ -38,25 +38,20 @@ def _theta(example):
 
 
 def _loss_reference(example, penalty):
-    """Loss, dw, db by autograd for `penalty(w)` (reg * sum(w^2) or reg * sum|w|), with the pieces the
-    hints need: the data loss and gradient, and the gradient of the penalty."""
-    X, y, reg = _t(example["X"]), _t(example["y"]), example["reg"]
+    """Loss, dw, db by autograd for reg * `penalty(w)` (sum(w^2) or sum|w|), with the pieces the hints
+    need: the data loss and gradient, and the penalty and its gradient."""
+    X, y, reg, b = _t(example["X"]), _t(example["y"]), example["reg"], float(example["b"])
     theta = _theta(example).requires_grad_()
-    data = _data_loss(theta, X, y)
+    data, regularization = _data_loss(theta, X, y), reg * penalty(theta[:-1])
     (data_grad,) = torch.autograd.grad(data, theta)
-    theta_p = theta.detach().clone().requires_grad_()
-    reg_value = reg * penalty(theta_p[:-1])
-    (reg_grad,) = torch.autograd.grad(reg_value, theta_p) if reg else (torch.zeros_like(theta_p),)
-    z = (X @ theta[:-1] + theta[-1]).detach()
-    data_dw, data_db = data_grad[:-1].numpy(), float(data_grad[-1])
-    b = float(example["b"])
-    data, reg_value = data.detach(), reg_value.detach() if torch.is_tensor(reg_value) else reg_value
-    return {"loss": float(data) + float(reg_value), "dw": data_dw + reg_grad[:-1].numpy(), "db": data_db,
-            "data_loss": float(data), "data_dw": data_dw, "penalty": float(reg_value), "reg_dw": reg_grad[:-1].numpy(),
-            # rounding: softplus(z) - y z cancels terms of size |z|; dw sums |X| / N
-            scale_of("loss"): float(z.abs().max()) + abs(float(reg_value)) + 1.0,
-            scale_of("dw"): (X.abs().sum(0) / len(X)).numpy() + np.abs(reg_grad[:-1].numpy()),
-            scale_of("db"): 1.0,
+    (reg_grad,) = torch.autograd.grad(regularization, theta)
+    data_dw, reg_dw = data_grad[:-1].numpy(), reg_grad[:-1].numpy()
+    z = X @ theta.detach()[:-1] + b
+    return {"loss": data.item() + regularization.item(), "dw": data_dw + reg_dw, "db": data_grad[-1].item(),
+            "data_loss": data.item(), "data_dw": data_dw, "penalty": regularization.item(), "reg_dw": reg_dw,
+            # rounding: softplus(z) - y z cancels terms of size |z|; dw sums terms of size |X| / N; db of 1 / N
+            scale_of("loss"): float(z.abs().max()) + abs(regularization.item()) + 1.0,
+            scale_of("dw"): (X.abs().sum(0) / len(X)).numpy() + np.abs(reg_dw), scale_of("db"): 1.0,
             "bias_reg": {"l2": (reg * b * b, 2 * reg * b), "l1": (reg * abs(b), reg * np.sign(b))}}
 
 
