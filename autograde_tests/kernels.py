@@ -210,7 +210,7 @@ def _in_unit_interval(example, outcome, expected):
     if not bad.size:
         return None
     i, j = bad[0]
-    return Failure(f"K[{i}, {j}] is {got[i, j]!r}, outside [0, 1]: exp(-gamma d^2) with d^2 >= 0 never exceeds 1",
+    return Failure(f"K[{i}, {j}] is {float(got[i, j])!r}, outside [0, 1]: exp(-gamma d^2) with d^2 >= 0 never exceeds 1",
                    ("a squared distance from ||x||^2 + ||z||^2 - 2 x.z can round to a tiny negative number: "
                     "clip it at 0 before the exponential",))
 
