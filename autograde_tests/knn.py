@@ -387,6 +387,8 @@ EXERCISES = [
                  driver=labels_from_distances, max_examples=40, checks=(
                      Check("predict_labels: the most common label among the k nearest", 2.0, _labels_equal,
                            VOTE_HINTS + TIE_HINTS),
+                     unchanged_inputs(points=0.5, name="predict_labels: dists is not modified",
+                                      advice="sort a copy, or use np.argsort, which leaves dists as it is"),
                  )),
         Scenario("predict_labels: tied votes", tied_votes(), votes_reference, returns="y_pred",
                  driver=labels_from_distances, max_examples=20, checks=(
@@ -400,7 +402,7 @@ EXERCISES = [
                            _dispatches, conditional=True),
                      Check(f"predict: ValueError for num_loops={INVALID_NUM_LOOPS}", 0.5, _rejects_other_num_loops,
                            conditional=True),
-                     unchanged_inputs(points=0.5),
+                     unchanged_inputs(points=0.5, name="predict: X, X_train and y_train are not modified"),
                  )),
     ), (_method_has_no_loops("compute_distances_no_loops", 1.0), _method_has_one_loop("compute_distances_one_loop", 0.5),
         numpy_only(points=0.5)), kind=Kind.CLASS),
