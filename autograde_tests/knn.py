@@ -379,8 +379,8 @@ EXERCISES = [
         Scenario("compute_distances_no_loops: points far from the origin", classification_sets(offset=1e3),
                  distances_reference, returns="dists", driver=distances, call={"method": "compute_distances_no_loops"},
                  checks=(
-                     matches("dists", points=0.5, name="compute_distances_no_loops: finite and correct for points of "
-                             "magnitude up to 1e3", scale=reference_scale, atol=1e-6, finite=True, against="torch.cdist",
+                     matches("dists", points=0.5, name="finite and correct for points of magnitude up to 1e3 "
+                             "(compute_distances_no_loops)", scale=reference_scale, atol=1e-6, finite=True, against="torch.cdist",
                              typical={"dists": "compute_distances_no_loops: dists match torch.cdist"}),
                  )),
         Scenario("predict_labels: k from 1 to num_train", distance_votes(), votes_reference, returns="y_pred",
