@@ -61,9 +61,10 @@ def linear_reference(example):
 
 def polynomial_reference(example):
     products, degree, coef0 = _products(example), example.get("degree", 3), example.get("coef0", 1.0)
-    return {"K": ((_gamma(example) * products + coef0) ** degree).numpy(),
-            "gamma_one": ((products + coef0) ** degree).numpy(),
-            "gamma_per_sample": ((products / len(example["X"]) + coef0) ** degree).numpy()}
+    scaled = _gamma(example) * products
+    return {"K": ((scaled + coef0) ** degree).numpy(), "gamma_one": ((products + coef0) ** degree).numpy(),
+            "gamma_per_sample": ((products / len(example["X"]) + coef0) ** degree).numpy(),
+            "without_coef0": (scaled ** degree).numpy(), "cubic": ((scaled + coef0) ** 3).numpy()}
 
 
 def rbf_reference(example):
@@ -78,6 +79,7 @@ def sigmoid_reference(example):
     products, coef0 = _products(example), example.get("coef0", 1.0)
     inner = _gamma(example) * products + coef0
     return {"K": torch.tanh(inner).numpy(), "logistic": torch.sigmoid(inner).numpy(),
+            "without_coef0": torch.tanh(inner - coef0).numpy(),
             "gamma_one": torch.tanh(products + coef0).numpy(),
             "gamma_per_sample": torch.tanh(products / len(example["X"]) + coef0).numpy()}
 
@@ -179,6 +181,10 @@ def _gamma_hints():
                           "number of samples (X.shape[0])", "K", default_only("gamma_per_sample")))
 
 
+COEF0_MISSING = hint_if_close("coef0 is left out: it is added to gamma x.z (default 1.0)", "K",
+                              lambda ex, exp: exp["without_coef0"])
+
+
 def _wrong_axis_scores(example, outcome, expected):
     result = outcome.raw.get("result")
     K = example["K"]
@@ -257,7 +263,9 @@ EXERCISES = [
         Scenario("typical points, default or given hyperparameters", kernel_inputs(degree=True, coef0=True),
                  polynomial_reference, returns="K", call={**XZ, "kwargs": ("degree", "gamma", "coef0")}, checks=(
                      matches("K", points=2.5, hints=(
-                         *_gamma_hints(), _transposed_hint())),
+                         *_gamma_hints(), _transposed_hint(), COEF0_MISSING,
+                         hint_if_close("the degree argument is ignored: the kernel is raised to the power degree, "
+                                       "not always 3", "K", lambda ex, exp: exp["cubic"]))),
                      unchanged_inputs(points=0.5),
                  )),
     ), (numpy_only(points=0.5),)),
@@ -285,7 +293,7 @@ EXERCISES = [
         Scenario("typical points, default or given hyperparameters", kernel_inputs(coef0=True), sigmoid_reference,
                  returns="K", call={**XZ, "kwargs": ("gamma", "coef0")}, checks=(
                      matches("K", points=2.0, hints=(
-                         *_gamma_hints(), _transposed_hint(),
+                         *_gamma_hints(), _transposed_hint(), COEF0_MISSING,
                          hint_if_close("K uses the logistic sigmoid 1 / (1 + exp(-u)); the sigmoid kernel is "
                                        "tanh(gamma x.z + coef0)", "K", lambda ex, exp: exp["logistic"]))),
                      unchanged_inputs(points=0.5),
