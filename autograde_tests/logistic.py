@@ -253,12 +253,18 @@ def _newton_variant(text, variant):
     return Hint(text, applies)
 
 
+def _singular_with_ridge(example, outcome, expected):
+    return bool(outcome.error) and "Singular matrix" in outcome.error and example["reg"] > 0
+
+
 NEWTON_HINTS = (
     _newton_variant("the step goes uphill: theta_new = theta - H^{-1} g (H^{-1} g applied with the wrong sign)", "uphill"),
     _newton_variant("this is a gradient step, theta - g; Newton's step is theta - H^{-1} g (np.linalg.solve(H, g))",
                     "gradient"),
     _newton_variant("the step multiplies the gradient by H; Newton's step solves H d = g and subtracts d", "times_H"),
     _newton_variant("the regularization is missing from the gradient and the Hessian of the step", "unregularized"),
+    Hint("np.linalg.solve found H singular, but with reg > 0 the Hessian has 2 * reg on the weights' diagonal and is "
+         "invertible: the regularization is missing from H", _singular_with_ridge),
 )
 
 
@@ -346,7 +352,9 @@ EXERCISES = [
                      matches("w_new", points=2.0, name="w_new matches torch (theta - H^-1 g, torch.linalg.solve)",
                              scale=reference_scale, hints=NEWTON_HINTS),
                      matches("b_new", points=1.0, name="b_new matches torch (theta - H^-1 g, torch.linalg.solve)",
-                             scale=reference_scale, hints=NEWTON_HINTS),
+                             scale=reference_scale, hints=NEWTON_HINTS + (
+                                 hint_if_close("b_new is the old b: the bias is part of theta = [w, b] and takes the "
+                                               "last entry of the Newton step", "b_new", lambda ex, exp: float(ex["b"])),)),
                      unchanged_inputs(points=0.5),
                  )),
     ), (numpy_only(points=0.5),)),
