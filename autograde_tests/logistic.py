@@ -33,6 +33,11 @@ def _data_loss(theta, X, y):
     return F.binary_cross_entropy_with_logits(X @ theta[:-1] + theta[-1], y)
 
 
+def _reg(example) -> float:
+    """The example's reg, or the contract's default 0.0 when the call leaves it out."""
+    return example.get("reg", 0.0)
+
+
 def _theta(example):
     return torch.cat([_t(example["w"]), _t([float(example["b"])])])
 
@@ -40,7 +45,7 @@ def _theta(example):
 def _loss_reference(example, penalty):
     """Loss, dw, db by autograd for reg * `penalty(w)` (sum(w^2) or sum|w|), with the pieces the hints
     need: the data loss and gradient, and the penalty and its gradient."""
-    X, y, reg, b = _t(example["X"]), _t(example["y"]), example["reg"], float(example["b"])
+    X, y, reg, b = _t(example["X"]), _t(example["y"]), _reg(example), float(example["b"])
     theta = _theta(example).requires_grad_()
     data, regularization = _data_loss(theta, X, y), reg * penalty(theta[:-1])
     (data_grad,) = torch.autograd.grad(data, theta)
@@ -71,7 +76,7 @@ def _full_loss(X, y, reg):
 
 
 def hessian_reference(example):
-    X, y, reg = _t(example["X"]), _t(example["y"]), example["reg"]
+    X, y, reg = _t(example["X"]), _t(example["y"]), _reg(example)
     theta = _theta(example)
     H = torch.autograd.functional.hessian(_full_loss(X, y, reg), theta)
     data_H = torch.autograd.functional.hessian(_full_loss(X, y, 0.0), theta)
@@ -89,7 +94,7 @@ def _gradient(loss, theta):
 
 
 def newton_reference(example):
-    X, y, reg = _t(example["X"]), _t(example["y"]), example["reg"]
+    X, y, reg = _t(example["X"]), _t(example["y"]), _reg(example)
     theta, loss, data_loss = _theta(example), _full_loss(X, y, reg), _full_loss(X, y, 0.0)
     grad, H = _gradient(loss, theta), torch.autograd.functional.hessian(loss, theta)
     step = torch.linalg.solve(H, grad)
@@ -119,8 +124,8 @@ HESSIAN_MAX_CONDITION = 1e6
 @st.composite
 def logistic_problems(draw, *, max_n: int = 6, max_d: int = 4, min_n: int = 1, weight: float = 1.0, bias: float = 3.0,
                       l1: bool = False):
-    """Dicts w (D,), b, X (N, D), y (N,) in {0, 1} of a drawn dtype, reg. With `l1`, no weight is 0
-    (the kink of |w|) and reg > 0."""
+    """Dicts w (D,), b, X (N, D), y (N,) in {0, 1} of a drawn dtype, reg (sometimes left out: its default
+    0.0). With `l1`, no weight is 0 (the kink of |w|) and reg > 0, always given."""
     n, d = draw(st.integers(min_n, max_n)), draw(st.integers(1, max_d))
     if l1:
         magnitudes = draw(dst.float_arrays((d,), min_value=0.05 * weight, max_value=weight))
@@ -129,8 +134,11 @@ def logistic_problems(draw, *, max_n: int = 6, max_d: int = 4, min_n: int = 1, w
     else:
         w, reg = draw(dst.float_arrays((d,), magnitude=weight)), draw(dst.regularizations())
     dtype = draw(st.sampled_from(LABEL_DTYPES))
-    return {"w": w, "b": draw(dst.floats(magnitude=bias)), "X": draw(dst.float_arrays((n, d))),
-            "y": draw(dst.labels(n, 2)).astype(dtype), "reg": reg}
+    example = {"w": w, "b": draw(dst.floats(magnitude=bias)), "X": draw(dst.float_arrays((n, d))),
+               "y": draw(dst.labels(n, 2)).astype(dtype), "reg": reg}
+    if not l1 and reg == 0.0 and draw(st.booleans()):
+        del example["reg"]  # left to its default, 0.0
+    return example
 
 
 @st.composite
@@ -145,7 +153,7 @@ def large_logit_problems(draw, *, l1: bool = False):
 
 
 def _well_conditioned(example) -> bool:
-    X, w, b, reg = example["X"], example["w"], float(example["b"]), example["reg"]
+    X, w, b, reg = example["X"], example["w"], float(example["b"]), _reg(example)
     z = X @ w + b
     p = 0.5 * (1 + np.tanh(z / 2))
     A = np.hstack([X, np.ones((len(X), 1))])
@@ -187,11 +195,11 @@ def _gradient_hints(kind: str, penalty_gradient: str):
     ]
     if kind == "l2":
         hints.append(hint_if_close("the regularization gradient is reg * w, but the derivative of reg * sum(w*w) is "
-                                   "2 * reg * w", "dw", lambda ex, exp: exp["data_dw"] + ex["reg"] * ex["w"]))
+                                   "2 * reg * w", "dw", lambda ex, exp: exp["data_dw"] + _reg(ex) * ex["w"]))
     else:
         hints.append(hint_if_close("the regularization gradient is 2 * reg * w, that of the L2 penalty; the "
                                    "derivative of reg * sum(|w|) is reg * sign(w)", "dw",
-                                   lambda ex, exp: exp["data_dw"] + 2 * ex["reg"] * ex["w"]))
+                                   lambda ex, exp: exp["data_dw"] + 2 * _reg(ex) * ex["w"]))
     return tuple(hints)
 
 
@@ -227,7 +235,7 @@ HESSIAN_HINTS = (
     Hint("H has no row and column for the bias: theta = [w, b], so H is (D + 1, D + 1) with the bias last "
          "(append a column of ones to X)", _hessian_without_bias),
     hint_if_close("the bias is regularized: the 2 * reg ridge applies to the weights only, H[D, D] gets none", "H",
-                  lambda ex, exp: exp["H"] + 2 * ex["reg"] * np.diag(np.append(np.zeros(ex["w"].shape[0]), 1.0))),
+                  lambda ex, exp: exp["H"] + 2 * _reg(ex) * np.diag(np.append(np.zeros(ex["w"].shape[0]), 1.0))),
     hint_if_close("the regularization adds reg to the diagonal, but the second derivative of reg * sum(w*w) is 2 * reg",
                   "H", lambda ex, exp: exp["data_H"] + exp["ridge"] / 2),
     hint_if_close("the regularization term is missing from H (add 2 * reg to the weights' diagonal)", "H",
@@ -254,7 +262,7 @@ def _newton_variant(text, variant):
 
 
 def _singular_with_ridge(example, outcome, expected):
-    return bool(outcome.error) and "Singular matrix" in outcome.error and example["reg"] > 0
+    return bool(outcome.error) and "Singular matrix" in outcome.error and _reg(example) > 0
 
 
 NEWTON_HINTS = (
