@@ -18,10 +18,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dask
@@ -43,17 +44,47 @@ CONNECT_TIMEOUT = "20s"
 
 
 @contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread for the block. A thread starts with the signal mask of the thread
+    that created it, and a process with the mask of the thread that started it; so a local cluster
+    created in the block has an event-loop thread, and through it worker processes (restarted ones
+    too), that never receive SIGINT. A terminal's Ctrl-C goes to the whole process group: this way
+    it reaches only the client, which finishes the students in flight (class_run.StopRequest),
+    instead of killing the Dask workers under them. A Ctrl-C that comes meanwhile waits, pending,
+    until the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups, no signal masks
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
 def dask_client(spec: str) -> Iterator[distributed.Client]:
     """A client of a new local cluster of N worker processes, or of the scheduler at a tcp address;
     the local cluster ends with the block."""
     kind, value = parse_scheduler(spec)
     if kind == "local":
-        # The configuration must outlive the cluster's start: a nanny reads it again to restart a worker.
-        with dask.config.set(LOCAL_CLUSTER_CONFIG), \
-                distributed.LocalCluster(n_workers=value, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-                distributed.Client(cluster) as client:
-            yield client
+        with ExitStack() as stack:
+            # The configuration must outlive the cluster's start: a nanny reads it again to restart a worker.
+            stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))
+            with _sigint_blocked():
+                cluster = stack.enter_context(distributed.LocalCluster(
+                    n_workers=value, threads_per_worker=1, processes=True, dashboard_address=None,
+                    silence_logs=logging.ERROR))
+            client = stack.enter_context(distributed.Client(cluster))
+            try:
+                yield client
+            except KeyboardInterrupt:
+                # Stop at once (a second Ctrl-C): closing the cluster would wait for the tasks
+                # running. Its worker processes are this process's children; killed with their
+                # trees (the students' workers), they leave the cluster nothing to wait for.
+                for child in multiprocessing.active_children():
+                    proctree.kill_tree(child.pid)
+                raise
         return
     try:
         client = distributed.Client(value, timeout=CONNECT_TIMEOUT)
