@@ -26,6 +26,7 @@ from grader.engine.grading import GradingOptions
 from grader.integrations.autograded import write_autograded
 from grader.integrations.release import nbgrader_environment
 from grader.isolation.cells import cell_source, nbgrader_meta, read_cells
+from grader.isolation.sources import unreadable
 
 
 class CourseError(ValueError):
@@ -61,8 +62,10 @@ def prepare_student(folder: Path, notebooks: list[Path], references: dict[str, l
     for path in notebooks:
         try:
             cells = read_cells(path)
-        except (OSError, ValueError) as exc:
-            messages.append(f"{exc}; nothing in it was graded")
+        except (OSError, ValueError):
+            messages.append(unreadable(path, path.name) or f"{path.name} could not be read")
+            # Graded all the same: the engine names it for each exercise not found, as `check` does.
+            shutil.copyfile(path, out / path.name)
             continue
         reference = references.get(path.stem)
         if reference is None and references:

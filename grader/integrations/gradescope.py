@@ -87,27 +87,20 @@ def failed_results(message: str) -> dict:
 
 def prepare_submission(submission: Path, out: Path) -> list[str]:
     """Copies the submission's code into `out`, leaving out junk folders (hidden, __MACOSX, caches);
-    a notebook that cannot be read is left out with a note. Notebooks are graded by their code cells
-    minus the test cells, like every other path (grader.isolation.cells)."""
-    from grader.isolation.cells import read_cells  # noqa: PLC0415
-    from grader.isolation.sources import skipped_dir  # noqa: PLC0415
+    returns a note for each file that is not graded (sources.not_read: unreadable, too large, a link
+    outside, an archive), as `check` says it. Notebooks are graded by their code cells minus the
+    test cells, like every other path (grader.isolation.cells)."""
+    from grader.isolation.sources import not_read, skipped_dir  # noqa: PLC0415
 
     def ignore(folder, names):
         return [n for n in names if n.startswith(".") or (Path(folder, n).is_dir() and skipped_dir(n))]
 
-    notes = []
     shutil.copytree(submission, out, ignore=ignore, symlinks=True)
     # Our copy, readable by the confined worker, which runs as another user, whatever the upload's modes.
     for path in [out, *out.rglob("*")]:
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() else 0o644)
-    for path in sorted(out.rglob("*.ipynb")):
-        try:
-            read_cells(path)
-        except (OSError, ValueError) as exc:
-            notes.append(f"{exc}; nothing in it was graded")
-            path.unlink()
-    return notes
+    return [f"not read: {note}" for note in not_read(out)]
 
 
 def grade(submission: Path, names=(), *, timeout: float | None = None) -> dict:
