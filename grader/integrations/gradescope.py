@@ -53,8 +53,13 @@ RUN_AUTOGRADER = """\
 # Gradescope runs this for every submission: grade /autograder/submission into results/results.json.
 # DLGRADE_AUTOGRADER_ROOT and DLGRADE_PYTHON exist for testing the zip outside Gradescope.
 set -uo pipefail
-ROOT="${{DLGRADE_AUTOGRADER_ROOT:-/autograder}}"
+# Both made absolute before the cd below: a relative path means from where this was started.
+ROOT="$(cd "${{DLGRADE_AUTOGRADER_ROOT:-/autograder}}" && pwd)" || exit 1
 PYTHON="${{DLGRADE_PYTHON:-$ROOT/venv/bin/python}}"
+case "$PYTHON" in
+  /*) ;;
+  */*) PYTHON="$PWD/$PYTHON" ;;  # a bare name (python3) is looked up on PATH as it is
+esac
 mkdir -p "$ROOT/results"
 cd "$ROOT/source"
 exec "$PYTHON" -m grader.integrations.gradescope "$ROOT/submission" "$ROOT/results/results.json"{only}
