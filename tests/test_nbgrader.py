@@ -394,7 +394,7 @@ def test_release_never_overwrites_an_edited_source_notebook(course, tmp_path):
     edited = source.read_text().replace("Topic `softmax`", "Topic `softmax`, as taught in week 3")
     source.write_text(edited)
     refused = CliRunner().invoke(main, ["release", "--course", str(fresh), TOPIC])
-    assert refused.exit_code == 1 and "changed since dlgrade wrote it" in refused.output and "--force" in refused.output
+    assert refused.exit_code == 2 and "changed since dlgrade wrote it" in refused.output and "--force" in refused.output
     assert source.read_text() == edited
     forced = CliRunner().invoke(main, ["release", "--course", str(fresh), TOPIC, "--force"])
     assert forced.exit_code == 0, forced.output
@@ -410,9 +410,9 @@ def test_release_takes_the_course_id_from_the_config_or_the_command_line(tmp_pat
     assert write_config(tmp_path, None) == "dl-2026"  # an existing config's course id wins
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'ml101'\n")
     outcome = CliRunner().invoke(main, ["release", "--course", str(tmp_path), "--course-id", "other", TOPIC])
-    assert outcome.exit_code == 1 and "sets the course id 'ml101', not 'other'" in outcome.output
+    assert outcome.exit_code == 2 and "sets the course id 'ml101', not 'other'" in outcome.output
     unknown = CliRunner().invoke(main, ["release", "--course", str(tmp_path), "softmx"])
-    assert unknown.exit_code == 1 and "did you mean softmax" in unknown.output
+    assert unknown.exit_code == 2 and "did you mean softmax" in unknown.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nbgrader_config.py"]  # nothing built
 
 

@@ -142,6 +142,22 @@ def test_a_link_to_a_file_outside_the_submission_is_not_read_and_is_named(sub, t
     assert _full(_grade(inside)["softmax"])
 
 
+def test_a_submodule_named_like_an_exercise_is_not_a_definition(sub):
+    """cs231n/classifiers/softmax.py makes `softmax` an attribute of cs231n.classifiers: the module,
+    not a value that shadows the function, and never graded as one."""
+    _write(sub, {"cs231n/__init__.py": "", "cs231n/classifiers/__init__.py": "",
+                 "cs231n/classifiers/softmax.py": SOLUTION})
+    result = _grade(sub)["softmax"]
+    assert _full(result) and result.message == "", result.message
+    assert result.source.startswith("cs231n/classifiers/softmax.py, line ")
+
+    only_module = sub.parent / "only_module"
+    _write(only_module, {"cs231n/__init__.py": "", "cs231n/classifiers/__init__.py": "",
+                         "cs231n/classifiers/softmax.py": "import numpy as np\n"})
+    result = _grade(only_module)["softmax"]
+    assert result.status == "missing" and result.message == "softmax is not defined in the submission"
+
+
 def test_check_from_a_checkout_says_which_file_it_graded(sub):
     """`dlgrade check softmax` where exercises/, solutions/ and releases/ all live."""
     shutil.copytree(PROJECT / "releases" / "softmax", sub / "releases" / "softmax")

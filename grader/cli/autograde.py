@@ -49,14 +49,16 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
                                "`dlgrade report` on its --json report")
     if (scheduler or resume or journal_file) and (course or assignment):
         raise click.UsageError("--scheduler, --resume and --journal grade SUBMISSIONS_DIR, not --course")
-    check_sandbox(require_sandbox)
     if course or assignment:
         if submissions_dir:
             raise click.UsageError("give either SUBMISSIONS_DIR or --course/--assignment, not both")
+        check_sandbox(require_sandbox)
         autograde_course(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout)
         return
     if not submissions_dir:
         raise click.UsageError("give SUBMISSIONS_DIR, or --course and --assignment")
+    exercises = select_exercises(only)  # a wrong name is an error before any warning
+    check_sandbox(require_sandbox)
     from grader.engine.classroom import stray_files, student_folders  # noqa: PLC0415
     from grader.engine.results import report as results_report  # noqa: PLC0415
 
@@ -69,7 +71,6 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
         shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
         click.echo(f"warning: {len(stray)} file(s) outside the student folders are not graded: {shown}", err=True)
     start_workers_server()
-    exercises = select_exercises(only)
     journal_file = journal_file or _journal_beside(json_file or csv_file)
     if resume and not journal_file:
         raise click.UsageError("--resume needs the journal of the earlier run: give --json, --csv or --journal")
