@@ -89,9 +89,10 @@ def source_paths(root: Path):
 
 
 def _survey(root: Path):
-    """(path, why it is not read or None) of every .py file and notebook below `root`, but links to
-    what is not a regular file. The worker and the grading process see the same survey: what one
-    does not read, the other names (not_read). Content is examined up to EXAMINED_BYTES in all."""
+    """(path, why it is not read or None) of every .py file and notebook below `root` (a link to what
+    is not a regular file, such as /dev/zero, left out). The worker and the grading process make the
+    same survey: what one does not read, the other names (not_read). Content is examined up to
+    EXAMINED_BYTES in all."""
     examined = 0
     for path in source_paths(root):
         relative = str(path.relative_to(root))
@@ -173,7 +174,7 @@ def unreadable(path: Path, name: str) -> str | None:
         if declared:
             return f"{name} cannot be read as Python source ({declared.msg}); {NOTHING_GRADED}"
     except UnicodeDecodeError as exc:
-        return (f"{name} is not {encoding.upper()} text (byte 0x{data[exc.start]:02x} at offset {exc.start}), "
+        return (f"{name} is not {encoding.upper().removesuffix('-SIG')} text (byte 0x{data[exc.start]:02x} at offset {exc.start}), "
                 f"which Python needs: save it as UTF-8; {NOTHING_GRADED}")
     return None
 
