@@ -341,6 +341,8 @@ def test_a_zip_in_a_students_folder_is_named_as_not_unpacked(tmp_path):
     report = tmp_path / "r.json"
     outcome = CliRunner().invoke(main, ["autograde", str(class_dir), "--only", "softmax", "--json", str(report)])
     assert outcome.exit_code == 0, outcome.output
+    assert "warning: 1 archive(s) in student folders are not unpacked, so nothing in them is graded: " \
+           "bob/submission.zip" in outcome.stderr
     ann, bob = ({e["name"]: e for e in s["exercises"]}["softmax"] for s in json.loads(report.read_text())["submissions"])
     assert ann["score"] == ann["max_score"] and "message" not in ann
     assert bob["status"] == "error" and bob["score"] == 0

@@ -70,6 +70,7 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
     if stray:
         shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
         click.echo(f"warning: {len(stray)} file(s) outside the student folders are not graded: {shown}", err=True)
+    _warn_of_archives(folders)
     start_workers_server()
     journal_file = journal_file or _journal_beside(json_file or csv_file)
     if resume and not journal_file:
@@ -96,6 +97,19 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
                     "submissions_dir": str(Path(submissions_dir).resolve())}
             class_files(results_report(results, max_score), html_file, summary_file, feedback_dir, run=info)
     sys.exit(0 if complete else 1)
+
+
+def _warn_of_archives(folders: list[Path]) -> None:
+    """Archives in the students' folders are not unpacked (sources.archives_with_code): said once,
+    here, as well as on each exercise they leave unfound."""
+    from grader.isolation.sources import archives_with_code  # noqa: PLC0415
+
+    found = [f"{folder.name}/{path.relative_to(folder.resolve())}" for folder in folders
+             for path in archives_with_code(folder)]
+    if found:
+        shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        click.echo(f"warning: {len(found)} archive(s) in student folders are not unpacked, so nothing in them is "
+                   f"graded: {shown}; unpack them into their folders to grade them", err=True)
 
 
 def _journal_beside(report: str | None) -> str | None:

@@ -193,12 +193,18 @@ def _archive_with_code(path: Path) -> bool:
         return False
 
 
-def _archives(root: Path):
+def archives_with_code(root: Path) -> list[Path]:
+    """The archives below `root` that hold code (_archive_with_code): never unpacked, always named."""
+    root = Path(root).resolve()
+    found = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
         for name in sorted(names):
-            if name.lower().endswith(ARCHIVE_SUFFIXES) and not name.startswith("."):
-                yield Path(folder) / name
+            path = Path(folder) / name
+            if name.lower().endswith(ARCHIVE_SUFFIXES) and not name.startswith(".") and links_inside(path, root) \
+                    and _archive_with_code(path):
+                found.append(path)
+    return found
 
 
 def not_read(root: Path) -> list[str]:
@@ -207,11 +213,10 @@ def not_read(root: Path) -> list[str]:
     not valid JSON ...; nothing in it was graded' (unreadable), or an archive that holds code."""
     root = Path(root).resolve()
     found = [why_not for _, why_not in _survey(root) if why_not]
-    for path in _archives(root):
-        if links_inside(path, root) and _archive_with_code(path):
-            kind = path.name.rpartition(".")[2].lower()
-            found.append(f"{path.relative_to(root)} is a {kind} archive: archives are not unpacked, so "
-                         f"{NOTHING_GRADED} (unpack it into the submission folder)")
+    for path in archives_with_code(root):
+        kind = path.name.rpartition(".")[2].lower()
+        found.append(f"{path.relative_to(root)} is a {kind} archive: archives are not unpacked, so "
+                     f"{NOTHING_GRADED} (unpack it into the submission folder)")
     return found
 
 
