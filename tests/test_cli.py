@@ -120,6 +120,18 @@ def test_report_names_each_file_it_wrote_for_what_it_is(tmp_path):
     assert result.output.splitlines() == [f"Class report: {page}", f"Class summary (JSON): {summary}"]
 
 
+def test_check_of_a_zip_or_a_folder_holding_only_one_says_it_is_not_unpacked(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "submission.zip", "w") as archive:
+        archive.writestr("softmax.py", (PROJECT / "solutions" / "softmax.py").read_text())
+    result = run("check", "--path", str(tmp_path))
+    assert result.returncode == 2
+    assert "(submission.zip: archives are not unpacked; unpack them first)" in result.stderr, result.stderr
+    result = run("check", "--path", str(tmp_path / "submission.zip"))
+    assert result.returncode == 2 and "is an archive, which is not unpacked" in result.stderr, result.stderr
+
+
 def test_autograde_of_a_folder_without_students_is_an_error(tmp_path):
     result = run("autograde", str(tmp_path))
     assert result.returncode == 2 and "has no student folders" in result.stderr
