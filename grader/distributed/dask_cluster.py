@@ -43,23 +43,34 @@ LOCAL_CLUSTER_CONFIG = {"distributed.worker.daemon": False, "distributed.schedul
 CONNECT_TIMEOUT = "20s"
 
 
-@contextmanager
-def _sigint_blocked() -> Iterator[None]:
-    """SIGINT blocked in this thread for the block. A thread starts with the signal mask of the thread
-    that created it, and a process with the mask of the thread that started it; so a local cluster
-    created in the block has an event-loop thread, and through it worker processes (restarted ones
-    too), that never receive SIGINT. A terminal's Ctrl-C goes to the whole process group: this way
-    it reaches only the client, which finishes the students in flight (class_run.StopRequest),
-    instead of killing the Dask workers under them. A Ctrl-C that comes meanwhile waits, pending,
-    until the block ends."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups, no signal masks
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+def _local_cluster(workers: int) -> distributed.LocalCluster:
+    """A LocalCluster started from a thread that has SIGINT blocked. A thread starts with the signal
+    mask of the thread that created it, and a process with the mask of the thread that started it: the
+    cluster's event-loop thread, and through it every worker process it starts (restarted ones too),
+    never receive SIGINT. A terminal's Ctrl-C goes to the whole process group; so it reaches only the
+    client, which finishes the students in flight (class_run.StopRequest), instead of killing the
+    Dask workers under them. This thread keeps SIGINT, so a Ctrl-C during the start is heard at once."""
+    started: dict = {}
+
+    def start() -> None:
+        try:
+            started["cluster"] = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                          dashboard_address=None, silence_logs=logging.ERROR)
+        except BaseException as exc:  # noqa: BLE001  (raised again in the caller's thread)
+            started["error"] = exc
+
+    starter = threading.Thread(target=start, name="dlgrade-local-cluster", daemon=True)
+    blocking = hasattr(signal, "pthread_sigmask")  # not on Windows, which has no process groups either
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blocking else None
     try:
-        yield
+        starter.start()
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    starter.join()
+    if "error" in started:
+        raise started["error"]
+    return started["cluster"]
 
 
 @contextmanager
@@ -71,10 +82,7 @@ def dask_client(spec: str) -> Iterator[distributed.Client]:
         with ExitStack() as stack:
             # The configuration must outlive the cluster's start: a nanny reads it again to restart a worker.
             stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))
-            with _sigint_blocked():
-                cluster = stack.enter_context(distributed.LocalCluster(
-                    n_workers=value, threads_per_worker=1, processes=True, dashboard_address=None,
-                    silence_logs=logging.ERROR))
+            cluster = stack.enter_context(_local_cluster(value))
             client = stack.enter_context(distributed.Client(cluster))
             try:
                 yield client
