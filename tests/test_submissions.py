@@ -321,6 +321,26 @@ def test_an_unreadable_file_gets_one_message_on_every_path(case, tmp_path):
         assert len(messages) == 1 and said in messages[0] and NOT_GRADED in messages[0], messages
 
 
+def test_exercises_not_found_among_many_broken_files_cost_work_linear_in_the_files(sub, monkeypatch):
+    """Each exercise not found is explained from the import errors; finding each error's file must not
+    search every file again (20,000 broken files took minutes on the grading side)."""
+    from grader.engine import statics
+
+    files = 300
+    _write(sub, {f"gen/m{i:03d}.py": "def broken(:\n" for i in range(files)})
+    lookups = []
+    real_unit_key = statics.unit_key
+
+    def counted_unit_key(module, label):
+        lookups.append(module)
+        return real_unit_key(module, label)
+
+    monkeypatch.setattr(statics, "unit_key", counted_unit_key)
+    results = _grade(sub, "softmax", "softmax_loss")
+    assert all(r.status == "missing" and r.score == 0 for r in results.values()), results
+    assert len(lookups) <= 2 * files, len(lookups)
+
+
 def _zip(path: Path, files: dict[str, str]) -> Path:
     import zipfile
 
