@@ -4,8 +4,9 @@ Each student's `submitted/<student>/<topic>/*.ipynb` is checked against the rele
 deleted, duplicated, test cells edited: a message for that student) and graded like any submission
 (its code cells minus the test cells, see grader.isolation.cells), in an isolated worker, with the
 hidden checks. Scores go into the course's gradebook as the auto scores of the grade cells named
-after the exercises (so `nbgrader export` and the formgrader show them) and into a JSON report. A
-broken notebook costs only its student.
+after the exercises (so `nbgrader export` and the formgrader show them), with each submission's time
+from its timestamp.txt as stock nbgrader records it (due dates, late penalties), and into a JSON
+report. A broken notebook costs only its student.
 """
 
 from __future__ import annotations
