@@ -59,7 +59,7 @@ def size_limit(path: Path) -> int:
     return MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_SOURCE_BYTES
 
 
-def _size(path: Path) -> int | None:
+def file_size(path: Path) -> int | None:
     """The size of a regular file (a link to /dev/zero is not source code), else None."""
     try:
         return path.stat().st_size if path.is_file() else None
@@ -98,7 +98,7 @@ def _survey(root: Path):
         relative = str(path.relative_to(root))
         if not links_inside(path, root):
             yield path, f"{relative} (a link to a file outside the submission)"
-        elif (size := _size(path)) is None:
+        elif (size := file_size(path)) is None:
             continue
         elif size > size_limit(path):
             yield path, (f"{relative} ({size / 2**20:.1f} MiB, more than the "
@@ -184,7 +184,7 @@ def _archive_with_code(path: Path) -> bool:
     have to be decompressed), and a zip too large to list."""
     import zipfile  # noqa: PLC0415  (not in the workers, which import this module too)
 
-    if path.suffix.lower() != ".zip" or (_size(path) or 0) > MAX_LISTED_ZIP_BYTES:
+    if path.suffix.lower() != ".zip" or (file_size(path) or 0) > MAX_LISTED_ZIP_BYTES:
         return True
     try:
         with zipfile.ZipFile(path) as archive:

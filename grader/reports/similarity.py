@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from grader.isolation.sources import links_inside, source_paths
+from grader.isolation.sources import file_size, links_inside, source_paths
 
 # copydetect's winnowing parameters: matches shorter than NOISE characters of tokenized code are
 # ignored, matches of GUARANTEE characters or more are always found (its own defaults).
@@ -100,13 +100,6 @@ class StudentCode:
     not_compared: tuple[str, ...] = ()
 
 
-def _size(path: Path) -> int | None:
-    try:
-        return path.stat().st_size if path.is_file() else None
-    except OSError:
-        return None
-
-
 def student_code(folder: Path, stubs: Path | None) -> StudentCode:
     """What of the student's .py files is compared: each file up to MAX_FILE_BYTES, the files in the
     grader's order (shallowest first) until MAX_STUDENT_BYTES are read or MAX_STUDENT_FILES seen. A
@@ -121,7 +114,7 @@ def student_code(folder: Path, stubs: Path | None) -> StudentCode:
             notes.append(f"every .py file after the first {MAX_STUDENT_FILES}")
             break
         relative = path.relative_to(folder)
-        size = _size(path)
+        size = file_size(path)
         if size is None:
             continue
         if size > MAX_FILE_BYTES:
