@@ -91,12 +91,46 @@ def test_autograde_reports_json_and_csv(klass, tmp_path):
     (["check", "svm:softmax"], "unknown exercise or topic: svm:softmax"),
     (["autograde", ".", "--course", "."], "not both"),
     (["check", "--path", "pyproject.toml"], "neither a folder nor a .py or .ipynb file"),
+    (["release", "--course", "/no/such/dlgrade-course", "nosuchtopic"], "no topic 'nosuchtopic' to release"),
 ])
 def test_bad_command_lines_get_one_clear_line_and_no_traceback(args, text):
     result = run(*args)
     assert result.returncode == 2
     assert text in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_wrong_exercise_name_is_the_only_line_before_any_warning(tmp_path):
+    """Not the warning about a stray zip (or the sandbox) first, then the error."""
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "zoe.zip").write_bytes(b"PK")
+    result = run("autograde", str(tmp_path), "--only", "nosuchtopic")
+    assert result.returncode == 2 and "unknown exercise or topic: nosuchtopic" in result.stderr
+    assert "warning" not in result.stderr and "zoe.zip" not in result.stderr, result.stderr
+
+
+def test_report_names_each_file_it_wrote_for_what_it_is(tmp_path):
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps({"max_score": 1.0, "submissions": [
+        {"id": "ann", "score": 1.0, "max_score": 1.0, "exercises": []}]}))
+    summary, page = tmp_path / "s.json", tmp_path / "c.html"
+    result = CliRunner().invoke(main, ["report", str(report), "--summary-json", str(summary)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"Class summary (JSON): {summary}" and "Class report" not in result.output
+    result = CliRunner().invoke(main, ["report", str(report), "--html", str(page), "--summary-json", str(summary)])
+    assert result.output.splitlines() == [f"Class report: {page}", f"Class summary (JSON): {summary}"]
+
+
+def test_check_of_a_zip_or_a_folder_holding_only_one_says_it_is_not_unpacked(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "submission.zip", "w") as archive:
+        archive.writestr("softmax.py", (PROJECT / "solutions" / "softmax.py").read_text())
+    result = run("check", "--path", str(tmp_path))
+    assert result.returncode == 2
+    assert "(submission.zip: archives are not unpacked; unpack them first)" in result.stderr, result.stderr
+    result = run("check", "--path", str(tmp_path / "submission.zip"))
+    assert result.returncode == 2 and "is an archive, which is not unpacked" in result.stderr, result.stderr
 
 
 def test_autograde_of_a_folder_without_students_is_an_error(tmp_path):

@@ -183,3 +183,60 @@ def test_a_student_whose_dask_worker_is_lost_twice_gets_errors_and_the_class_goe
     (zed,) = graded["zed"]["exercises"]
     assert zed["status"] == "error" and zed["score"] == 0
     assert "Dask worker grading this submission was lost twice" in zed["message"]
+
+
+CLASS_SIZE = 12
+
+
+@pytest.fixture(scope="module")
+def bigger_class(tmp_path_factory) -> Path:
+    """Enough students that a Ctrl-C after the second one finds most of them ungraded."""
+    root = tmp_path_factory.mktemp("bigger")
+    for index in range(CLASS_SIZE):
+        (root / f"s{index:02d}").mkdir()
+        source = "solutions" if index % 2 == 0 else "exercises"
+        shutil.copy(PROJECT / source / "softmax.py", root / f"s{index:02d}" / "softmax.py")
+    return root
+
+
+def test_ctrl_c_on_a_local_cluster_finishes_the_students_in_flight_and_exits_130(bigger_class, tmp_path):
+    """A terminal's Ctrl-C is SIGINT to the whole process group, the Dask workers included: they must
+    not die under their students (tracebacks, "Worker process died unexpectedly", a hang)."""
+    report, journal = tmp_path / "r.json", tmp_path / "r.journal.jsonl"
+    grade = ["autograde", str(bigger_class), *ONLY, *TIMEOUT, "--json", str(report)]
+    run = subprocess.Popen([sys.executable, "-m", "grader.cli", *grade, "--scheduler", "local:2"], cwd=PROJECT,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not (journal.exists() and journal.read_bytes().count(b"\n") >= 2) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(run.pid, signal.SIGINT)
+    try:
+        _, stderr = run.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.communicate()
+        pytest.fail("the run did not end after Ctrl-C")
+    assert run.returncode == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr and "died" not in stderr, stderr
+    assert "--resume" in stderr and not report.exists()
+    lines = journal.read_bytes().splitlines(keepends=True)
+    assert all(line.endswith(b"\n") and json.loads(line)["result"] for line in lines), "the journal is intact"
+    assert 2 <= len(lines) < CLASS_SIZE
+    deadline = time.monotonic() + 30
+    while _group_alive(run.pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _group_alive(run.pid), "no process of the run is left"
+
+    resumed = cli(*grade, "--resume", "--jobs", "2")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{len(lines)} student(s) taken from the journal" in resumed.stderr
+    scores = [s["score"] for s in json.loads(report.read_text())["submissions"]]
+    assert scores == [5.5, 0.0] * (CLASS_SIZE // 2)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -122,6 +122,8 @@ def test_setup_sh_installs_cpu_torch_then_only_what_grading_needs(tmp_path):
     requirements = re.findall(r'^    "([^"]+)",$', pyproject, re.M)
     names = {re.split(r"[<>=\[ ]", r)[0].lower() for r in requirements}
     assert {"numpy", "torch", "hypothesis", "click", "scipy"} <= names
+    documented = re.search(r"with its runtime requirements \(([^)]*)\)", (PROJECT / "docs" / "gradescope.md").read_text())
+    assert documented and set(documented.group(1).split(", ")) == names, "docs/gradescope.md lists what is installed"
     assert not names & {"nbgrader", "ipykernel", "jupyter", "notebook", "jupyterlab", "nbformat", "nbclient"}
     assert "torch==2.13.0\n" in (root / "source" / "constraints.txt").read_text()
 
@@ -132,3 +134,28 @@ def test_the_nbgrader_commands_name_the_extra_when_nbgrader_is_missing(monkeypat
         outcome = CliRunner().invoke(main, args)
         assert outcome.exit_code == 1, outcome.output
         assert "needs nbgrader, an optional extra: pip install 'dlgrade[nbgrader]'" in outcome.output
+
+
+def test_the_documented_local_command_grades_with_relative_paths(tmp_path):
+    """docs/gradescope.md's command, run as written (ROOT and DLGRADE_PYTHON relative to where it is
+    started): run_autograder changes into source/ first, so relative paths must be resolved before."""
+    command = re.search(r"`(DLGRADE_AUTOGRADER_ROOT=ROOT [^`]*run_autograder)`",
+                        (PROJECT / "docs" / "gradescope.md").read_text().replace("\n", " ")).group(1)
+    zipped = tmp_path / "autograder.zip"
+    assert CliRunner().invoke(main, ["gradescope", "softmax_loss", "--out", str(zipped)]).exit_code == 0
+    with zipfile.ZipFile(zipped) as archive:
+        archive.extractall(tmp_path / "ag" / "source")
+    (tmp_path / "ag" / "submission").mkdir()
+    (tmp_path / "ag" / "submission" / "softmax.py").write_text((PROJECT / "solutions" / "softmax.py").read_text())
+    venv_python = tmp_path / ".venv" / "bin" / "python"  # the checkout's python, where the command expects it
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text(f'#!/usr/bin/env bash\nexec {sys.executable} "$@"\n')
+    venv_python.chmod(0o755)
+    command = re.sub(r"\bROOT\b", "ag", command)
+    assert command.startswith("DLGRADE_AUTOGRADER_ROOT=ag DLGRADE_PYTHON=.venv/bin/python "), command
+    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads((tmp_path / "ag" / "results" / "results.json").read_text())
+    _valid_results(data)
+    assert data["score"] == registry.exercise("softmax_loss").max_points(include_hidden=True)

@@ -394,7 +394,7 @@ def test_release_never_overwrites_an_edited_source_notebook(course, tmp_path):
     edited = source.read_text().replace("Topic `softmax`", "Topic `softmax`, as taught in week 3")
     source.write_text(edited)
     refused = CliRunner().invoke(main, ["release", "--course", str(fresh), TOPIC])
-    assert refused.exit_code == 1 and "changed since dlgrade wrote it" in refused.output and "--force" in refused.output
+    assert refused.exit_code == 2 and "changed since dlgrade wrote it" in refused.output and "--force" in refused.output
     assert source.read_text() == edited
     forced = CliRunner().invoke(main, ["release", "--course", str(fresh), TOPIC, "--force"])
     assert forced.exit_code == 0, forced.output
@@ -410,7 +410,59 @@ def test_release_takes_the_course_id_from_the_config_or_the_command_line(tmp_pat
     assert write_config(tmp_path, None) == "dl-2026"  # an existing config's course id wins
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'ml101'\n")
     outcome = CliRunner().invoke(main, ["release", "--course", str(tmp_path), "--course-id", "other", TOPIC])
-    assert outcome.exit_code == 1 and "sets the course id 'ml101', not 'other'" in outcome.output
+    assert outcome.exit_code == 2 and "sets the course id 'ml101', not 'other'" in outcome.output
     unknown = CliRunner().invoke(main, ["release", "--course", str(tmp_path), "softmx"])
-    assert unknown.exit_code == 1 and "did you mean softmax" in unknown.output
+    assert unknown.exit_code == 2 and "did you mean softmax" in unknown.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nbgrader_config.py"]  # nothing built
+
+
+def _fresh_course(course: Path, folder: Path) -> Path:
+    """The course without submissions; its gradebook (which has the assignment, for stock nbgrader) kept."""
+    shutil.copytree(course, folder, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
+    return folder
+
+
+def _submission_times(course: Path) -> dict[str, object]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {sub.student.id: sub.timestamp for sub in gradebook.assignment_submissions(TOPIC)}
+
+
+def test_submission_times_are_recorded_as_stock_nbgrader_records_them(course, tmp_path):
+    """timestamp.txt (written by nbgrader submit and collect) is what due dates and late penalties
+    are computed from: `autograde --course` records it in the gradebook as nbgrader autograde does."""
+    times = {"tia": "2026-03-05 10:11:12.123456 UTC", "tom": "2026-03-05 23:59:30 -0500", "tim": None}
+    courses = {}
+    for grader in ("nbgrader", "dlgrade"):
+        fresh = courses[grader] = _fresh_course(course, tmp_path / grader)
+        for student, stamp in times.items():
+            path = _submit(fresh, student, _solution_notebook(course))
+            if stamp:
+                (path.parent / "timestamp.txt").write_text(stamp + "\n")
+    done = _nbgrader(courses["nbgrader"], "autograde", TOPIC)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = _dlgrade_autograde(courses["dlgrade"], tmp_path / "report.json")
+    assert all(report[s]["score"] == FULL_MARKS for s in times)
+
+    stock = {s: t for s, t in _submission_times(courses["nbgrader"]).items() if s in times}
+    assert stock["tia"] is not None and stock["tim"] is None
+    assert {s: t for s, t in _submission_times(courses["dlgrade"]).items() if s in times} == stock
+    exported = {}
+    for grader, fresh in courses.items():
+        done = _nbgrader(fresh, "export", f"--to={tmp_path / grader}.csv")
+        assert done.returncode == 0, done.stderr[-3000:]
+        with open(f"{tmp_path / grader}.csv") as handle:
+            exported[grader] = {r["student_id"]: r["timestamp"] for r in csv.DictReader(handle)
+                                if r["assignment"] == TOPIC and r["student_id"] in times}
+    assert exported["dlgrade"] == exported["nbgrader"] and exported["dlgrade"]["tom"], exported
+
+
+def test_an_unreadable_timestamp_is_a_message_not_a_stop(course, tmp_path):
+    fresh = _fresh_course(course, tmp_path / "course")
+    path = _submit(fresh, "tess", _solution_notebook(course))
+    (path.parent / "timestamp.txt").write_text("yesterday-ish\n")
+    report = _dlgrade_autograde(fresh, tmp_path / "report.json")
+    assert report["tess"]["score"] == FULL_MARKS
+    assert any("timestamp.txt holds 'yesterday-ish', not a time" in m for m in report["tess"]["messages"])
+    assert _submission_times(fresh)["tess"] is None

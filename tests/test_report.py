@@ -170,6 +170,48 @@ def test_a_renamed_copy_of_a_single_bug_is_structurally_flagged_and_untouched_st
     assert {"stub1", "stub2"} in [set(p.students) for p in similarity.structural_pairs(folders, None)]
 
 
+def test_similarity_reads_a_bounded_part_of_each_student_and_names_what_it_skipped(tmp_path):
+    """A folder that also holds junk (a file of MiBs, a thousand files, deep folders) costs what a
+    normal submission costs, and the page says what was not compared."""
+    from grader.reports import class_report
+
+    bob = (PROJECT / "demo" / "students" / "bob" / "softmax.py").read_text()
+    folders = {name: tmp_path / name for name in ("ann", "bob", "cat", "dan")}
+    _write_tree(folders["ann"], {"softmax.py": bob, "junk.py": "x = 1  # junk\n" * (2 * 2**20 // 14 + 1)})
+    deep = "/".join(f"level{i}" for i in range(60))
+    _write_tree(folders["bob"], {f"{deep}/softmax.py": bob,
+                                 **{f"{deep[:7 * (i + 1) + i]}/__init__.py": "" for i in range(60)}})
+    _write_tree(folders["cat"], {"softmax.py": (PROJECT / "solutions" / "softmax.py").read_text(),
+                                 **{f"gen/m{i:04d}.py": f"V{i} = {i}\n" for i in range(1100)}})
+    _write_tree(folders["dan"], {f"big{i}.py": f"# {i}\n" + "# a long comment line\n" * (100 * 2**10 // 22)
+                                 for i in range(6)})
+
+    codes = similarity.compared_code(folders, RELEASED_STUBS)
+    assert codes["ann"].not_compared == ("junk.py (2.0 MiB, more than the 128 KiB compared per file)",)
+    assert "junk" not in codes["ann"].text and "def softmax_loss" in codes["ann"].text
+    assert codes["bob"].not_compared == () and "def softmax_loss" in codes["bob"].text  # 60 folders down
+    assert codes["cat"].not_compared == ("every .py file after the first 1000",)
+    assert codes["dan"].not_compared == ("big5.py, beyond the 512 KiB of code compared per student",)
+    assert "# 4\n" in codes["dan"].text and len(codes["dan"].text) < 512 * 2**10 + 1000
+    pairs = similarity.structural_pairs(folders, RELEASED_STUBS, codes=codes)
+    assert [set(p.students) for p in pairs] == [{"ann", "bob"}]
+
+    report = {"max_score": 1.0, "submissions": [
+        {"id": name, "score": 0.0, "max_score": 1.0, "folder": str(folder), "exercises": []}
+        for name, folder in folders.items()]}
+    data = class_report.write_class_files(report, html_file=tmp_path / "c.html", summary_file=None)
+    assert data["code_not_compared"] == {name: list(code.not_compared) for name, code in codes.items()
+                                         if code.not_compared}
+    note = BeautifulSoup((tmp_path / "c.html").read_text(), "html.parser").select_one("#not-compared").get_text(" ")
+    assert "ann: junk.py (2.0 MiB" in " ".join(note.split()) and "cat: every .py file after the first 1000" in note
+
+
+def _write_tree(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+
+
 # --- the HTML page -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

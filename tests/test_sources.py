@@ -16,7 +16,7 @@ def test_modules_packages_notebooks_and_odd_names(tmp_path):
                  "__pycache__/cached.py", ".hidden/secret.py", "notes.txt"):
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("{}" if name.endswith(".ipynb") else "")
+        path.write_text('{"cells": []}' if name.endswith(".ipynb") else "")
     names = _names(tmp_path)
     assert names["softmax.py"] == ("softmax", tmp_path, False)
     assert names["pkg/__init__.py"] == ("pkg", tmp_path, True)

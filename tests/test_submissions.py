@@ -142,6 +142,22 @@ def test_a_link_to_a_file_outside_the_submission_is_not_read_and_is_named(sub, t
     assert _full(_grade(inside)["softmax"])
 
 
+def test_a_submodule_named_like_an_exercise_is_not_a_definition(sub):
+    """cs231n/classifiers/softmax.py makes `softmax` an attribute of cs231n.classifiers: the module,
+    not a value that shadows the function, and never graded as one."""
+    _write(sub, {"cs231n/__init__.py": "", "cs231n/classifiers/__init__.py": "",
+                 "cs231n/classifiers/softmax.py": SOLUTION})
+    result = _grade(sub)["softmax"]
+    assert _full(result) and result.message == "", result.message
+    assert result.source.startswith("cs231n/classifiers/softmax.py, line ")
+
+    only_module = sub.parent / "only_module"
+    _write(only_module, {"cs231n/__init__.py": "", "cs231n/classifiers/__init__.py": "",
+                         "cs231n/classifiers/softmax.py": "import numpy as np\n"})
+    result = _grade(only_module)["softmax"]
+    assert result.status == "missing" and result.message == "softmax is not defined in the submission"
+
+
 def test_check_from_a_checkout_says_which_file_it_graded(sub):
     """`dlgrade check softmax` where exercises/, solutions/ and releases/ all live."""
     shutil.copytree(PROJECT / "releases" / "softmax", sub / "releases" / "softmax")
@@ -260,6 +276,97 @@ def test_junk_folders_are_neither_students_nor_code(tmp_path):
     exercise = submissions[0]["exercises"][0]
     assert exercise["score"] == exercise["max_score"] and "message" not in exercise
     assert "2 file(s) outside the student folders are not graded: grades.xlsx, notes.txt" in outcome.stderr
+
+
+# Files that cannot be read, and archives: one message on every path ------------------------------------
+
+NOT_GRADED = "nothing in it was graded"
+UNREADABLE = {  # name, bytes, what every path says about it
+    "notebook_not_json": ("softmax.ipynb", b'{"cells": [',
+                          "softmax.ipynb is not valid JSON (line 1, column 12): was it edited outside Jupyter?"),
+    "notebook_without_cells": ("softmax.ipynb", b'{"nbformat": 4}', "softmax.ipynb is not a Jupyter notebook"),
+    "binary_py": ("softmax.py", b"def softmax(x):\x00\x01\x02", "softmax.py is a binary file, not Python source"),
+    "utf16_py": ("softmax.py", SOLUTION.encode("utf-16"), "softmax.py is saved as UTF-16"),
+    "latin1_py": ("softmax.py", ("# \xe9t\xe9\n" + SOLUTION).encode("latin-1"), "softmax.py is not UTF-8 text (byte 0xe9"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_an_unreadable_file_gets_one_message_on_every_path(case, tmp_path):
+    """check, autograde DIR, Gradescope and --course each say why nothing of it was graded, in the
+    same words (it used to be "not defined in the submission" on the first two)."""
+    from grader.integrations import course_grading, gradescope
+
+    name, data, said = UNREADABLE[case]
+    class_dir = tmp_path / "class"
+    (class_dir / "bob").mkdir(parents=True)
+    (class_dir / "bob" / name).write_bytes(data)
+
+    checked = CliRunner().invoke(main, ["check", "softmax", "--path", str(class_dir / "bob"),
+                                        "--json", str(tmp_path / "check.json")])
+    assert checked.exit_code == 1 and said in checked.output and NOT_GRADED in checked.output, checked.output
+    autograded = CliRunner().invoke(main, ["autograde", str(class_dir), "--only", "softmax",
+                                           "--json", str(tmp_path / "class.json")])
+    assert autograded.exit_code == 0, autograded.output
+    for report in ("check.json", "class.json"):
+        for exercise in json.loads((tmp_path / report).read_text())["submissions"][0]["exercises"]:
+            assert exercise["status"] == "error" and exercise["score"] == 0, exercise
+            assert said in exercise["message"] and NOT_GRADED in exercise["message"], exercise["message"]
+
+    results = gradescope.grade(class_dir / "bob", ["softmax"])
+    assert results["score"] == 0 and said in results["output"] and NOT_GRADED in results["output"], results["output"]
+    assert all(said in test["output"] for test in results["tests"])
+    if name.endswith(".ipynb"):
+        messages = course_grading.prepare_student(class_dir / "bob", [class_dir / "bob" / name], {}, tmp_path / "copy")
+        assert len(messages) == 1 and said in messages[0] and NOT_GRADED in messages[0], messages
+
+
+def test_exercises_not_found_among_many_broken_files_cost_work_linear_in_the_files(sub, monkeypatch):
+    """Each exercise not found is explained from the import errors; finding each error's file must not
+    search every file again (20,000 broken files took minutes on the grading side)."""
+    from grader.engine import statics
+
+    files = 300
+    _write(sub, {f"gen/m{i:03d}.py": "def broken(:\n" for i in range(files)})
+    lookups = []
+    real_unit_key = statics.unit_key
+
+    def counted_unit_key(module, label):
+        lookups.append(module)
+        return real_unit_key(module, label)
+
+    monkeypatch.setattr(statics, "unit_key", counted_unit_key)
+    results = _grade(sub, "softmax", "softmax_loss")
+    assert all(r.status == "missing" and r.score == 0 for r in results.values()), results
+    assert len(lookups) <= 2 * files, len(lookups)
+
+
+def _zip(path: Path, files: dict[str, str]) -> Path:
+    import zipfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_a_zip_in_a_students_folder_is_named_as_not_unpacked(tmp_path):
+    """class/bob/submission.zip: never unpacked (paths outside, links, bombs), but said plainly; a
+    zip of data beside the code is not a reason to mention it."""
+    class_dir = tmp_path / "class"
+    _zip(class_dir / "bob" / "submission.zip", {"bob/softmax.py": SOLUTION, "__MACOSX/bob/._softmax.py": "x"})
+    _zip(class_dir / "ann" / "data" / "cifar.zip", {"data_batch_1": "pixels"})
+    _write(class_dir / "ann", {"softmax.py": SOLUTION})
+    report = tmp_path / "r.json"
+    outcome = CliRunner().invoke(main, ["autograde", str(class_dir), "--only", "softmax", "--json", str(report)])
+    assert outcome.exit_code == 0, outcome.output
+    assert "warning: 1 archive(s) in student folders are not unpacked, so nothing in them is graded: " \
+           "bob/submission.zip" in outcome.stderr
+    ann, bob = ({e["name"]: e for e in s["exercises"]}["softmax"] for s in json.loads(report.read_text())["submissions"])
+    assert ann["score"] == ann["max_score"] and "message" not in ann
+    assert bob["status"] == "error" and bob["score"] == 0
+    assert "submission.zip is a zip archive: archives are not unpacked, so nothing in it was graded" in bob["message"]
 
 
 # 8. Import time is not exercise time -----------------------------------------------------------------

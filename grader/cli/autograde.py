@@ -54,15 +54,17 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
                                "`dlgrade report` on its --json report")
     if (scheduler or resume or journal_file) and (course or assignment):
         raise click.UsageError("--scheduler, --resume and --journal grade SUBMISSIONS_DIR, not --course")
-    check_sandbox(require_sandbox)
     if course or assignment:
         if submissions_dir:
             raise click.UsageError("give either SUBMISSIONS_DIR or --course/--assignment, not both")
+        check_sandbox(require_sandbox)
         autograde_course(course, assignment, json_file=json_file, jobs=jobs, timeout=timeout,
                          public_inputs=public_inputs, key_file=key_file)
         return
     if not submissions_dir:
         raise click.UsageError("give SUBMISSIONS_DIR, or --course and --assignment")
+    exercises = select_exercises(only)  # a wrong name is an error before any warning
+    check_sandbox(require_sandbox)
     from grader.engine.classroom import stray_files, student_folders  # noqa: PLC0415
     from grader.engine.results import report as results_report  # noqa: PLC0415
 
@@ -75,8 +77,8 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
     if stray:
         shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
         click.echo(f"warning: {len(stray)} file(s) outside the student folders are not graded: {shown}", err=True)
+    _warn_of_archives(folders)
     start_workers_server()
-    exercises = select_exercises(only)
     journal_file = journal_file or _journal_beside(json_file or csv_file)
     if resume and not journal_file:
         raise click.UsageError("--resume needs the journal of the earlier run: give --json, --csv or --journal")
@@ -103,6 +105,19 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
             class_files(results_report(results, max_score, inputs=inputs.label), html_file, summary_file, feedback_dir,
                         run=info)
     sys.exit(0 if complete else 1)
+
+
+def _warn_of_archives(folders: list[Path]) -> None:
+    """Archives in the students' folders are not unpacked (sources.archives_with_code): said once,
+    here, as well as on each exercise they leave unfound."""
+    from grader.isolation.sources import archives_with_code  # noqa: PLC0415
+
+    found = [f"{folder.name}/{path.relative_to(folder.resolve())}" for folder in folders
+             for path in archives_with_code(folder)]
+    if found:
+        shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        click.echo(f"warning: {len(found)} archive(s) in student folders are not unpacked, so nothing in them is "
+                   f"graded: {shown}; unpack them into their folders to grade them", err=True)
 
 
 def _journal_beside(report: str | None) -> str | None:

@@ -38,11 +38,17 @@ def _submission_folder(path: str, scratch: Path) -> Path:
         scratch.chmod(0o755)  # a confined worker may run as another user: mkdtemp's 0700 would hide the file
         shutil.copy(given, scratch / given.name)
         return scratch
+    from grader.isolation.sources import ARCHIVE_SUFFIXES, archives_with_code  # noqa: PLC0415
+
+    if given.is_file() and given.name.lower().endswith(ARCHIVE_SUFFIXES):
+        raise click.UsageError(f"--path {path!r} is an archive, which is not unpacked: unpack it and give its folder")
     if given.is_file():
         raise click.UsageError(f"--path {path!r} is neither a folder nor a .py or .ipynb file")
     folder = existing_dir(path, "--path")
     if not any(p.suffix in (".py", ".ipynb") for p in folder.rglob("*")):
-        raise click.UsageError(f"no .py or .ipynb files in {path}")
+        archives = [str(a.relative_to(folder.resolve())) for a in archives_with_code(folder)]
+        unpack = f" ({', '.join(archives)}: archives are not unpacked; unpack them first)" if archives else ""
+        raise click.UsageError(f"no .py or .ipynb files in {path}{unpack}")
     return folder
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli.common import grading_inputs, grading_inputs_options, reports, select_exercises
+from grader.cli.common import CommandError, grading_inputs, grading_inputs_options, reports, select_exercises
 
 
 def autograde_course(course, assignment, *, json_file, jobs, timeout, public_inputs, key_file) -> None:
@@ -64,6 +64,8 @@ def release_command(topics, course, solutions, course_id, force):
     try:
         done = release.release(Path(course) if course else None, topics,
                                solutions=Path(solutions) if solutions else None, course_id=course_id, force=force)
+    except release.ReleaseRefused as exc:
+        raise CommandError(str(exc)) from None
     except (release.ReleaseError, NotebookError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Released {len(done.topics)} topic(s): {', '.join(done.topics)}")

@@ -34,9 +34,9 @@ def class_files(report: dict, html_file, summary_file, feedback_dir, *, submissi
         class_report.write_class_files(report, html_file=html_file and Path(html_file),
                                        summary_file=summary_file and Path(summary_file),
                                        submissions_dir=submissions_dir, run=run)
-        for path in (html_file, summary_file):
+        for what, path in (("Class report", html_file), ("Class summary (JSON)", summary_file)):
             if path:
-                click.echo(f"Class report: {Path(path).resolve()}")
+                click.echo(f"{what}: {Path(path).resolve()}")
     if feedback_dir:
         pages = class_report.write_feedback(report, Path(feedback_dir))
         click.echo(f"Feedback: {len(pages)} page(s) in {Path(feedback_dir).resolve()}")

@@ -18,10 +18,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dask
@@ -42,18 +43,56 @@ LOCAL_CLUSTER_CONFIG = {"distributed.worker.daemon": False, "distributed.schedul
 CONNECT_TIMEOUT = "20s"
 
 
+def _local_cluster(workers: int) -> distributed.LocalCluster:
+    """A LocalCluster started from a thread that has SIGINT blocked. A thread starts with the signal
+    mask of the thread that created it, and a process with the mask of the thread that started it: the
+    cluster's event-loop thread, and through it every worker process it starts (restarted ones too),
+    never receive SIGINT. A terminal's Ctrl-C goes to the whole process group; so it reaches only the
+    client, which finishes the students in flight (class_run.StopRequest), instead of killing the
+    Dask workers under them. This thread keeps SIGINT, so a Ctrl-C during the start is heard at once."""
+    started: dict = {}
+
+    def start() -> None:
+        try:
+            started["cluster"] = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                          dashboard_address=None, silence_logs=logging.ERROR)
+        except BaseException as exc:  # noqa: BLE001  (raised again in the caller's thread)
+            started["error"] = exc
+
+    starter = threading.Thread(target=start, name="dlgrade-local-cluster", daemon=True)
+    blocking = hasattr(signal, "pthread_sigmask")  # not on Windows, which has no process groups either
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blocking else None
+    try:
+        starter.start()
+    finally:
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    starter.join()
+    if "error" in started:
+        raise started["error"]
+    return started["cluster"]
+
+
 @contextmanager
 def dask_client(spec: str) -> Iterator[distributed.Client]:
     """A client of a new local cluster of N worker processes, or of the scheduler at a tcp address;
     the local cluster ends with the block."""
     kind, value = parse_scheduler(spec)
     if kind == "local":
-        # The configuration must outlive the cluster's start: a nanny reads it again to restart a worker.
-        with dask.config.set(LOCAL_CLUSTER_CONFIG), \
-                distributed.LocalCluster(n_workers=value, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-                distributed.Client(cluster) as client:
-            yield client
+        with ExitStack() as stack:
+            # The configuration must outlive the cluster's start: a nanny reads it again to restart a worker.
+            stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))
+            cluster = stack.enter_context(_local_cluster(value))
+            client = stack.enter_context(distributed.Client(cluster))
+            try:
+                yield client
+            except KeyboardInterrupt:
+                # Stop at once (a second Ctrl-C): closing the cluster would wait for the tasks
+                # running. Its worker processes are this process's children; killed with their
+                # trees (the students' workers), they leave the cluster nothing to wait for.
+                for child in multiprocessing.active_children():
+                    proctree.kill_tree(child.pid)
+                raise
         return
     try:
         client = distributed.Client(value, timeout=CONNECT_TIMEOUT)

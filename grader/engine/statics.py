@@ -36,6 +36,7 @@ class SubmissionSources:
         self._by_path = {s.path: s for s in self._sources}
         self._units: dict[SourceFile, dict[str | None, str]] = {}
         self._trees: dict[tuple[SourceFile, str | None], ast.Module | None] = {}
+        self._unit_index: dict[str, tuple[SourceFile, str | None]] | None = None
 
     def _units_of(self, source: SourceFile) -> dict[str | None, str]:
         if source not in self._units:
@@ -47,11 +48,12 @@ class SubmissionSources:
 
     def _unit(self, key: str) -> tuple[SourceFile, str | None] | None:
         """The source and cell label an import error is filed under (sources.unit_key)."""
-        for source in self._sources:
-            for label in (None, *self._units_of(source)) if source.notebook else (None,):
-                if unit_key(source.module, label) == key:
-                    return source, label
-        return None
+        if self._unit_index is None:  # once: a search per error would be quadratic in 20,000 broken files
+            self._unit_index = {}
+            for source in self._sources:
+                for label in (None, *self._units_of(source)) if source.notebook else (None,):
+                    self._unit_index.setdefault(unit_key(source.module, label), (source, label))
+        return self._unit_index.get(key)
 
     def text_of(self, key: str) -> str:
         """The text of the unit an import error is filed under ('' for a whole notebook)."""

@@ -4,13 +4,15 @@ Each student's `submitted/<student>/<topic>/*.ipynb` is checked against the rele
 deleted, duplicated, test cells edited: a message for that student) and graded like any submission
 (its code cells minus the test cells, see grader.isolation.cells), in an isolated worker, with the
 hidden checks. Scores go into the course's gradebook as the auto scores of the grade cells named
-after the exercises (so `nbgrader export` and the formgrader show them) and into a JSON report. A
-broken notebook costs only its student.
+after the exercises (so `nbgrader export` and the formgrader show them), with each submission's time
+from its timestamp.txt as stock nbgrader records it (due dates, late penalties), and into a JSON
+report. A broken notebook costs only its student.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import shutil
 import subprocess
 import sys
@@ -26,6 +28,7 @@ from grader.engine.grading import GradingOptions
 from grader.integrations.autograded import write_autograded
 from grader.integrations.release import nbgrader_environment
 from grader.isolation.cells import cell_source, nbgrader_meta, read_cells
+from grader.isolation.sources import unreadable
 
 
 class CourseError(ValueError):
@@ -61,8 +64,10 @@ def prepare_student(folder: Path, notebooks: list[Path], references: dict[str, l
     for path in notebooks:
         try:
             cells = read_cells(path)
-        except (OSError, ValueError) as exc:
-            messages.append(f"{exc}; nothing in it was graded")
+        except (OSError, ValueError):
+            messages.append(unreadable(path, path.name) or f"{path.name} could not be read")
+            # Graded all the same: the engine names it for each exercise not found, as `check` does.
+            shutil.copyfile(path, out / path.name)
             continue
         reference = references.get(path.stem)
         if reference is None and references:
@@ -73,6 +78,28 @@ def prepare_student(folder: Path, notebooks: list[Path], references: dict[str, l
     if not notebooks:
         messages.append(f"no notebook in {folder}")
     return messages
+
+
+def submission_time(folder: Path) -> tuple[datetime.datetime | None, str | None]:
+    """(time, message) from the folder's timestamp.txt, read as stock `nbgrader autograde` reads it
+    (CourseDirectory.get_existing_timestamp): stripped, empty meaning none, parsed by nbgrader's own
+    parse_utc into naive UTC, the form its gradebook keeps. Where nbgrader would stop the whole run on
+    a time it cannot read, the student gets a message and no time."""
+    from nbgrader.utils import parse_utc  # noqa: PLC0415
+
+    path = folder / "timestamp.txt"
+    try:
+        text = path.read_text().strip()
+    except FileNotFoundError:
+        return None, None
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"timestamp.txt could not be read ({exc}): no submission time recorded"
+    if not text:
+        return None, "timestamp.txt is empty: no submission time recorded"
+    try:
+        return parse_utc(text), None
+    except (ValueError, OverflowError):
+        return None, f"timestamp.txt holds {text[:60]!r}, not a time: no submission time recorded"
 
 
 def released_notebooks(course: Path, topic: str) -> dict[str, list[dict]]:
@@ -124,9 +151,11 @@ def _grade_cells(gradebook, topic: str, exercises) -> dict[str, str]:
     return where
 
 
-def record_scores(course: Path, topic: str, exercises, results, *, submissions=(), messages=None) -> None:
-    """Writes every exercise score as the auto score of its grade cell, creating what is missing, and
-    the autograded notebooks of `submissions` ((student, folder) pairs, as results)."""
+def record_scores(course: Path, topic: str, exercises, results, *, submissions=(), messages=None,
+                  times=None) -> None:
+    """Writes every exercise score as the auto score of its grade cell, creating what is missing, each
+    submission's time (`times`, by student, as submission_time reads them; nbgrader computes lateness
+    from it), and the autograded notebooks of `submissions` ((student, folder) pairs, as results)."""
     from nbgrader.api import Grade, MissingEntry  # noqa: PLC0415
 
     with _gradebook(course) as gradebook, warnings.catch_warnings():
@@ -134,7 +163,10 @@ def record_scores(course: Path, topic: str, exercises, results, *, submissions=(
         where = _grade_cells(gradebook, topic, exercises)
         for result in results:
             gradebook.update_or_create_student(result.id)
-            gradebook.update_or_create_submission(topic, result.id)
+            submitted_at = (times or {}).get(result.id)
+            # As nbgrader autograde: a time when there is one, else the submission's earlier one kept.
+            gradebook.update_or_create_submission(topic, result.id,
+                                                  **({"timestamp": submitted_at} if submitted_at else {}))
             for exercise in result.exercises:
                 notebook = where[exercise.name]
                 try:
@@ -174,15 +206,17 @@ def autograde_course(course: Path, topic: str, *, inputs: Inputs, jobs: int = 1,
     exercises = registry.select([topic])
     found = submissions(course, topic)
     references = released_notebooks(course, topic)
-    messages = {}
+    messages, times = {}, {}
     with tempfile.TemporaryDirectory(prefix="dlgrade-course-") as scratch:
         folders = []
         for student, folder in found:
             out = Path(scratch) / student
             messages[student] = prepare_student(folder, sorted(folder.glob("*.ipynb")), references, out)
+            times[student], problem = submission_time(folder)
+            messages[student] += [problem] if problem else []
             folders.append(out)
         # Never a plan from among the students' files (submitted/, and autograded/ where they are copied).
         plan = grading_plan(exercises, inputs=inputs, avoid=[course / "submitted", course / "autograded"])
         results = grade_class(folders, plan, options=GradingOptions(timeout=timeout), jobs=jobs, on_done=on_done)
-    record_scores(course, topic, exercises, results, submissions=found, messages=messages)
+    record_scores(course, topic, exercises, results, submissions=found, messages=messages, times=times)
     return exercises, results, messages

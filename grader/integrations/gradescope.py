@@ -55,8 +55,13 @@ RUN_AUTOGRADER = """\
 # Gradescope runs this for every submission: grade /autograder/submission into results/results.json.
 # DLGRADE_AUTOGRADER_ROOT and DLGRADE_PYTHON exist for testing the zip outside Gradescope.
 set -uo pipefail
-ROOT="${{DLGRADE_AUTOGRADER_ROOT:-/autograder}}"
+# Both made absolute before the cd below: a relative path means from where this was started.
+ROOT="$(cd "${{DLGRADE_AUTOGRADER_ROOT:-/autograder}}" && pwd)" || exit 1
 PYTHON="${{DLGRADE_PYTHON:-$ROOT/venv/bin/python}}"
+case "$PYTHON" in
+  /*) ;;
+  */*) PYTHON="$PWD/$PYTHON" ;;  # a bare name (python3) is looked up on PATH as it is
+esac
 mkdir -p "$ROOT/results"
 cd "$ROOT/source"
 exec "$PYTHON" -m grader.integrations.gradescope "$ROOT/submission" "$ROOT/results/results.json"{only}{key}
@@ -90,27 +95,20 @@ def failed_results(message: str) -> dict:
 
 def prepare_submission(submission: Path, out: Path) -> list[str]:
     """Copies the submission's code into `out`, leaving out junk folders (hidden, __MACOSX, caches);
-    a notebook that cannot be read is left out with a note. Notebooks are graded by their code cells
-    minus the test cells, like every other path (grader.isolation.cells)."""
-    from grader.isolation.cells import read_cells  # noqa: PLC0415
-    from grader.isolation.sources import skipped_dir  # noqa: PLC0415
+    returns a note for each file that is not graded (sources.not_read: unreadable, too large, a link
+    outside, an archive), as `check` says it. Notebooks are graded by their code cells minus the
+    test cells, like every other path (grader.isolation.cells)."""
+    from grader.isolation.sources import not_read, skipped_dir  # noqa: PLC0415
 
     def ignore(folder, names):
         return [n for n in names if n.startswith(".") or (Path(folder, n).is_dir() and skipped_dir(n))]
 
-    notes = []
     shutil.copytree(submission, out, ignore=ignore, symlinks=True)
     # Our copy, readable by the confined worker, which runs as another user, whatever the upload's modes.
     for path in [out, *out.rglob("*")]:
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() else 0o644)
-    for path in sorted(out.rglob("*.ipynb")):
-        try:
-            read_cells(path)
-        except (OSError, ValueError) as exc:
-            notes.append(f"{exc}; nothing in it was graded")
-            path.unlink()
-    return notes
+    return [f"not read: {note}" for note in not_read(out)]
 
 
 def grade(submission: Path, names=(), *, timeout: float | None = None, inputs: Inputs = PUBLIC) -> dict:

@@ -49,6 +49,11 @@ class ReleaseError(RuntimeError):
     pass
 
 
+class ReleaseRefused(ReleaseError):
+    """What the command line asks cannot be done as asked (an unknown topic, a missing option, an
+    edited notebook without --force): a usage error, not a failure of the build."""
+
+
 def release_topics(solutions: Path = SOLUTIONS) -> list[str]:
     """Every topic of the registry that has its reference solutions."""
     return [t for t in registry.topics() if (solutions / f"{t}.py").is_file()]
@@ -89,7 +94,7 @@ def write_sources(course: Path, topics: list[str], solutions: Path = SOLUTIONS, 
     sources = {f"source/{topic}/{topic}.ipynb": source_notebook(topic, solutions) for topic in topics}
     edited = [] if force else edited_sources(course, sources)
     if edited:
-        raise ReleaseError(f"{', '.join(edited)} in {course} changed since dlgrade wrote it: nothing was "
+        raise ReleaseRefused(f"{', '.join(edited)} in {course} changed since dlgrade wrote it: nothing was "
                            "released. Pass --force to overwrite it with a fresh build, or release other topics.")
     written = _written(course)
     for name, text in sources.items():
@@ -110,7 +115,7 @@ def write_config(course: Path, course_id: str | None) -> str:
     if config.exists():
         existing = configured_course_id(config)
         if course_id is not None and existing != course_id:
-            raise ReleaseError(f"{config} sets the course id {existing!r}, not {course_id!r}: edit it, "
+            raise ReleaseRefused(f"{config} sets the course id {existing!r}, not {course_id!r}: edit it, "
                                "or leave out --course-id")
         return existing or ""
     course_id = course_id or course.name
@@ -186,7 +191,7 @@ def _topics(names, solutions: Path) -> list[str]:
     unknown = [n for n in names if n not in available]
     if unknown:
         close = difflib.get_close_matches(unknown[0], available, n=2)
-        raise ReleaseError(f"no topic {unknown[0]!r} to release" + (f" (did you mean {' or '.join(close)}?)" if close else "")
+        raise ReleaseRefused(f"no topic {unknown[0]!r} to release" + (f" (did you mean {' or '.join(close)}?)" if close else "")
                            + f"; topics with solutions in {solutions}: {', '.join(available)}")
     return [t for t in available if t in names] if names else available
 
@@ -197,11 +202,11 @@ def release(course: Path | None = None, topics=(), *, solutions: Path | None = N
     releases/ with the topics built."""
     solutions = Path(solutions) if solutions is not None else SOLUTIONS
     if not solutions.is_dir():
-        raise ReleaseError(f"no solutions folder at {solutions}: pass --solutions DIR (the reference solutions, "
+        raise ReleaseRefused(f"no solutions folder at {solutions}: pass --solutions DIR (the reference solutions, "
                            "solutions/ of a dlgrade checkout)")
     from_checkout = solutions.resolve() == SOLUTIONS.resolve() and releases.is_dir()
     if course is None and not from_checkout:
-        raise ReleaseError("not in a dlgrade checkout, so there is no releases/ to refresh: give --course DIR")
+        raise ReleaseRefused("not in a dlgrade checkout, so there is no releases/ to refresh: give --course DIR")
     chosen = _topics(list(topics), solutions)
     with contextlib.ExitStack() as stack:
         folder = Path(course) if course is not None else Path(stack.enter_context(

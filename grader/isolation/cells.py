@@ -64,13 +64,15 @@ def parse_cells(text: str, name: str = "the notebook") -> list[dict]:
     return cells
 
 
-def read_cells(path: Path) -> list[dict]:
-    """The cells of a notebook file, whatever the size of its outputs."""
+def read_cells(path: Path, name: str | None = None) -> list[dict]:
+    """The cells of a notebook file, whatever the size of its outputs; errors name it `name` (by
+    default the file's name)."""
+    name = name or Path(path).name
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ValueError(f"{Path(path).name} is not a text file") from None
-    return parse_cells(text, Path(path).name)
+        raise ValueError(f"{name} is not a text file") from None
+    return parse_cells(text, name)
 
 
 def plain_python(source: str) -> str:

@@ -7,9 +7,12 @@ the static checks without running them. docs/submissions.md describes the rules 
 
 from __future__ import annotations
 
-import os
+import codecs
+import io
 import keyword
+import os
 import re
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,18 @@ SKIPPED_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".git", "node_mod
 MAX_SOURCE_BYTES = 5 * 2**20
 # A notebook is read by its code cells, so its outputs (plots) may be large; this only bounds the JSON.
 MAX_NOTEBOOK_BYTES = 256 * 2**20
+NOTHING_GRADED = "nothing in it was graded"
+# Archives a student may hand in instead of a folder. They are never unpacked (a zip can hold paths
+# outside the folder, links and bombs); one that holds code is named, so that the student's 0 says why.
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".7z", ".rar")
+# How much of one submission's sources is read to tell whether they can be read at all (the same
+# survey in the worker and in the grading process): beyond it, files are run without that check.
+EXAMINED_BYTES = 64 * 2**20
+# A zip larger than this is named without its listing being read (which could take the memory of
+# a million entries).
+MAX_LISTED_ZIP_BYTES = 64 * 2**20
+# The head of a .py file that says whether it is text: git's rule (a NUL byte in the first 8000 bytes).
+_TEXT_HEAD = 8000
 
 
 @dataclass(frozen=True)
@@ -44,7 +59,7 @@ def size_limit(path: Path) -> int:
     return MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_SOURCE_BYTES
 
 
-def _size(path: Path) -> int | None:
+def file_size(path: Path) -> int | None:
     """The size of a regular file (a link to /dev/zero is not source code), else None."""
     try:
         return path.stat().st_size if path.is_file() else None
@@ -61,24 +76,38 @@ def links_inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _source_names(root: Path):
+def source_paths(root: Path):
     """Every path below `root` named like a .py file or a notebook, outside skipped folders."""
     for folder, dirs, names in os.walk(root):  # symlinked folders are not followed
         dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
         if (Path(folder) / "pyvenv.cfg").exists():
             dirs[:] = []
             continue
-        for name in names:
+        for name in sorted(names):
             if name.endswith((".py", ".ipynb")) and not name.startswith("."):
                 yield Path(folder) / name
 
 
-def _candidates(root: Path):
-    """(path, size) of every .py file and notebook below `root` (links to outside it excluded)."""
-    for path in _source_names(root):
-        size = _size(path) if links_inside(path, root) else None
-        if size is not None:
-            yield path, size
+def _survey(root: Path):
+    """(path, why it is not read or None) of every .py file and notebook below `root` (a link to what
+    is not a regular file, such as /dev/zero, left out). The worker and the grading process make the
+    same survey: what one does not read, the other names (not_read). Content is examined up to
+    EXAMINED_BYTES in all."""
+    examined = 0
+    for path in source_paths(root):
+        relative = str(path.relative_to(root))
+        if not links_inside(path, root):
+            yield path, f"{relative} (a link to a file outside the submission)"
+        elif (size := file_size(path)) is None:
+            continue
+        elif size > size_limit(path):
+            yield path, (f"{relative} ({size / 2**20:.1f} MiB, more than the "
+                         f"{size_limit(path) / 2**20:g} MiB limit for a source file)")
+        elif examined + size <= EXAMINED_BYTES:
+            examined += size
+            yield path, unreadable(path, relative)
+        else:
+            yield path, None
 
 
 def _module_name(path: Path, root: Path) -> tuple[str, Path, bool]:
@@ -101,7 +130,7 @@ def _module_name(path: Path, root: Path) -> tuple[str, Path, bool]:
 def find_sources(root: Path) -> list[SourceFile]:
     """Every .py file and notebook below `root`, packages before their modules, in a stable order."""
     root = root.resolve()
-    files = [path for path, size in _candidates(root) if size <= size_limit(path)]
+    files = [path for path, why_not in _survey(root) if why_not is None]
     sources, seen = [], set()
     for path in sorted(files, key=lambda p: (len(p.relative_to(root).parts), str(p))):
         name, folder, is_package = _module_name(path, root)
@@ -114,17 +143,80 @@ def find_sources(root: Path) -> list[SourceFile]:
     return sources
 
 
-def not_read(root: Path) -> list[str]:
-    """Each source file the grader does not read, and why: 'big.py (6.1 MiB, more than the 5 MiB
-    limit ...)' or 'softmax.py (a link to a file outside the submission)'."""
+def unreadable(path: Path, name: str) -> str | None:
+    """Why nothing of the source file at `path` can be graded, or None: a notebook that is not valid
+    JSON or not a notebook, a .py file that is binary or not UTF-8 text. One message, named `name`, on
+    every path that grades files (check, autograde, --course, Gradescope)."""
+    if path.suffix == ".ipynb":
+        try:
+            read_cells(path, name)
+        except OSError as exc:
+            return f"{name} could not be read ({exc.strerror or exc}); {NOTHING_GRADED}"
+        except ValueError as exc:
+            return f"{exc}; {NOTHING_GRADED}"
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"{name} could not be read ({exc.strerror or exc}); {NOTHING_GRADED}"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return f"{name} is saved as UTF-16, which Python cannot run: save it as UTF-8; {NOTHING_GRADED}"
+    if b"\0" in data[:_TEXT_HEAD]:
+        return f"{name} is a binary file, not Python source (a .pyc or another file renamed?); {NOTHING_GRADED}"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # an unknown encoding declared, or first lines that are not UTF-8
+        encoding, declared = "utf-8", exc
+    else:
+        declared = None
+    try:
+        data.decode(encoding)
+        if declared:
+            return f"{name} cannot be read as Python source ({declared.msg}); {NOTHING_GRADED}"
+    except UnicodeDecodeError as exc:
+        return (f"{name} is not {encoding.upper().removesuffix('-SIG')} text (byte 0x{data[exc.start]:02x} at offset {exc.start}), "
+                f"which Python needs: save it as UTF-8; {NOTHING_GRADED}")
+    return None
+
+
+def _archive_with_code(path: Path) -> bool:
+    """A .zip whose listing names a .py file or a notebook; any other archive (its listing would
+    have to be decompressed), and a zip too large to list."""
+    import zipfile  # noqa: PLC0415  (not in the workers, which import this module too)
+
+    if path.suffix.lower() != ".zip" or (file_size(path) or 0) > MAX_LISTED_ZIP_BYTES:
+        return True
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.endswith((".py", ".ipynb")) and "__MACOSX" not in n for n in archive.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+def archives_with_code(root: Path) -> list[Path]:
+    """The archives below `root` that hold code (_archive_with_code): never unpacked, always named."""
     root = Path(root).resolve()
     found = []
-    for path in _source_names(root):
-        if not links_inside(path, root):
-            found.append(f"{path.relative_to(root)} (a link to a file outside the submission)")
-        elif (size := _size(path)) is not None and size > size_limit(path):
-            found.append(f"{path.relative_to(root)} ({size / 2**20:.1f} MiB, more than the "
-                         f"{size_limit(path) / 2**20:g} MiB limit for a source file)")
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
+        for name in sorted(names):
+            path = Path(folder) / name
+            if name.lower().endswith(ARCHIVE_SUFFIXES) and not name.startswith(".") and links_inside(path, root) \
+                    and _archive_with_code(path):
+                found.append(path)
+    return found
+
+
+def not_read(root: Path) -> list[str]:
+    """Each file of the submission the grader does not read, and why: 'big.py (6.1 MiB, more than
+    the 5 MiB limit ...)', 'softmax.py (a link to a file outside the submission)', 'softmax.ipynb is
+    not valid JSON ...; nothing in it was graded' (unreadable), or an archive that holds code."""
+    root = Path(root).resolve()
+    found = [why_not for _, why_not in _survey(root) if why_not]
+    for path in archives_with_code(root):
+        kind = path.name.rpartition(".")[2].lower()
+        found.append(f"{path.relative_to(root)} is a {kind} archive: archives are not unpacked, so "
+                     f"{NOTHING_GRADED} (unpack it into the submission folder)")
     return found
 
 

@@ -193,7 +193,8 @@ def _definitions(modules, names) -> tuple[dict[str, list], dict[str, list[dict]]
         candidates = []
         for module in modules:
             obj = module.__dict__.get(name)
-            if obj is not None and not any(obj is c for c, _ in candidates):
+            # A package's submodule of the exercise's name (cs231n.classifiers.softmax) is not a definition.
+            if obj is not None and not isinstance(obj, types.ModuleType) and not any(obj is c for c, _ in candidates):
                 candidates.append((obj, module))
         if not candidates:
             continue

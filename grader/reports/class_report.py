@@ -45,9 +45,14 @@ def submission_folders(report: dict, submissions_dir: Path | None) -> dict[str, 
 
 def class_summary(report: dict, *, submissions_dir: Path | None = None, stubs: Path | None = RELEASED_STUBS) -> dict:
     folders = submission_folders(report, submissions_dir)
-    pairs = similarity.similar_pairs(report, folders=folders, stubs=stubs if stubs and stubs.is_dir() else None)
+    stubs = stubs if stubs and stubs.is_dir() else None
+    codes = similarity.compared_code(folders, stubs)
+    pairs = similarity.similar_pairs(report, folders=folders, stubs=stubs, codes=codes)
     data = summary.summary(report, [p.to_dict() for p in pairs])
     data["code_compared"] = len(folders)  # students whose code was found for structural similarity
+    # What the comparison did not read of each student (similarity's bounds), by student.
+    data["code_not_compared"] = {student: list(code.not_compared) for student, code in codes.items()
+                                 if code.not_compared}
     return data
 
 

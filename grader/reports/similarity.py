@@ -16,17 +16,23 @@ Two kinds of evidence:
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from grader.isolation.sources import links_inside
+from grader.isolation.sources import file_size, links_inside, source_paths
 
 # copydetect's winnowing parameters: matches shorter than NOISE characters of tokenized code are
 # ignored, matches of GUARANTEE characters or more are always found (its own defaults).
 NOISE, GUARANTEE = 25, 30
+# What is read of one student for the comparison. A whole CS231n assignment is one or two hundred
+# KiB of .py files, none above 50 KiB. copydetect's tokenizer (pygments) takes about 4 s per MiB of
+# ordinary code and 20 s per MiB of the densest, and its memory grows with the tokens, so a folder that
+# also holds junk (a 48 MB file, thousands of files) must not be read whole.
+MAX_FILE_BYTES = 128 * 2**10
+MAX_STUDENT_BYTES = 512 * 2**10
+MAX_STUDENT_FILES = 1000
 
 
 @dataclass(frozen=True)
@@ -86,15 +92,39 @@ def behavioural_pairs(report: dict, *, min_shared: int = 2, common_share: float 
     return pairs
 
 
-def _submission_code(folder: Path, stubs: Path | None) -> str:
-    """The student's .py files that differ from the released stubs, each under a `# file:` header line."""
-    parts = []
-    for path in sorted(folder.rglob("*.py")):
-        if "__pycache__" in path.parts:
+@dataclass(frozen=True)
+class StudentCode:
+    """The code of one student that is compared, and what of it was not (by the bounds below)."""
+
+    text: str  # the .py files that differ from the released stubs, each under a `# file:` header line
+    not_compared: tuple[str, ...] = ()
+
+
+def student_code(folder: Path, stubs: Path | None) -> StudentCode:
+    """What of the student's .py files is compared: each file up to MAX_FILE_BYTES, the files in the
+    grader's order (shallowest first) until MAX_STUDENT_BYTES are read or MAX_STUDENT_FILES seen. A
+    48 MB file of junk, 20,000 files or 200 nested folders cost what a normal submission costs."""
+    folder = Path(folder)
+    parts, notes, read, seen, over_budget = [], [], 0, 0, []
+    for path in source_paths(folder):
+        if path.suffix != ".py" or not links_inside(path, folder):
             continue
+        seen += 1
+        if seen > MAX_STUDENT_FILES:
+            notes.append(f"every .py file after the first {MAX_STUDENT_FILES}")
+            break
         relative = path.relative_to(folder)
-        if not links_inside(path, folder):
+        size = file_size(path)
+        if size is None:
             continue
+        if size > MAX_FILE_BYTES:
+            notes.append(f"{relative} ({size / 2**20:.1f} MiB, more than the {MAX_FILE_BYTES // 2**10} KiB "
+                         "compared per file)")
+            continue
+        if read + size > MAX_STUDENT_BYTES:
+            over_budget.append(str(relative))
+            continue
+        read += size
         try:
             code = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
@@ -103,16 +133,31 @@ def _submission_code(folder: Path, stubs: Path | None) -> str:
         if stub is not None and stub.is_file() and stub.read_text(encoding="utf-8") == code:
             continue
         parts.append(f"# file: {relative}\n{code.rstrip()}\n")
-    return "\n".join(parts)
+    if over_budget:
+        more = f" and {len(over_budget) - 1} more file(s)" if len(over_budget) > 1 else ""
+        notes.append(f"{over_budget[0]}{more}, beyond the {MAX_STUDENT_BYTES // 2**10} KiB of code compared "
+                     "per student")
+    return StudentCode("\n".join(parts), tuple(notes))
 
 
 def _kgram_hashes(text: str, k: int):
-    """A stable 64-bit hash of every k-gram. copydetect hashes with Python's hash(), which is salted per
+    """A stable 64-bit hash of every k-gram (a polynomial hash of its code points, mixed by
+    splitmix64's finalizer), vectorized. copydetect hashes with Python's hash(), which is salted per
     process: the same class would get slightly different matches and scores on every run."""
     import numpy as np  # noqa: PLC0415
 
-    return np.array([int.from_bytes(hashlib.blake2b(text[i:i + k].encode(), digest_size=8).digest(), "little", signed=True)
-                     for i in range(len(text) - k + 1)], dtype=np.int64)
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(points) - k + 1
+    if count <= 0:
+        return np.array([], dtype=np.int64)
+    hashes = np.zeros(count, dtype=np.uint64)
+    for j in range(k):  # unsigned arithmetic wraps modulo 2**64, as a hash should
+        hashes = hashes * np.uint64(1_000_003) + points[j:j + count]
+    for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+        hashes ^= hashes >> np.uint64(shift)
+        hashes *= np.uint64(factor)
+    hashes ^= hashes >> np.uint64(31)
+    return hashes.view(np.int64)
 
 
 @dataclass(frozen=True)
@@ -161,18 +206,20 @@ def _spans(slices) -> list[list[int]]:
     return [[int(s), int(e)] for s, e in zip(*slices)] if len(slices) and len(slices[0]) else []
 
 
+def compared_code(folders: dict[str, Path], stubs: Path | None) -> dict[str, StudentCode]:
+    return {student: student_code(Path(folder), stubs) for student, folder in folders.items()}
+
+
 def structural_pairs(folders: dict[str, Path], stubs: Path | None, *, threshold: float = 0.6,
-                     min_tokens: int = 120) -> list[SimilarPair]:
+                     min_tokens: int = 120, codes: dict[str, StudentCode] | None = None) -> list[SimilarPair]:
     """Pairs whose changed code overlaps for at least `threshold` of the smaller one's fingerprinted
-    tokens and at least `min_tokens` characters of tokenized code (short answers converge honestly)."""
+    tokens and at least `min_tokens` characters of tokenized code (short answers converge honestly).
+    `codes` is compared_code(folders, stubs) when already read."""
     from copydetect import compare_files  # noqa: PLC0415
 
     boilerplate = _boilerplate_hashes(stubs)
-    prints = {}
-    for student, folder in folders.items():
-        code = _submission_code(Path(folder), stubs)
-        if code:
-            prints[student] = _fingerprint(code, boilerplate)
+    codes = compared_code(folders, stubs) if codes is None else codes
+    prints = {student: _fingerprint(code.text, boilerplate) for student, code in codes.items() if code.text}
     pairs = []
     for a, b in combinations(prints, 2):
         overlap, (sim_a, sim_b), (slices_a, slices_b) = compare_files(prints[a], prints[b])
@@ -186,7 +233,8 @@ def structural_pairs(folders: dict[str, Path], stubs: Path | None, *, threshold:
     return pairs
 
 
-def similar_pairs(report: dict, *, folders: dict[str, Path], stubs: Path | None) -> list[SimilarPair]:
+def similar_pairs(report: dict, *, folders: dict[str, Path], stubs: Path | None,
+                  codes: dict[str, StudentCode] | None = None) -> list[SimilarPair]:
     """Every flagged pair, the strongest first."""
-    pairs = behavioural_pairs(report) + structural_pairs(folders, stubs)
+    pairs = behavioural_pairs(report) + structural_pairs(folders, stubs, codes=codes)
     return sorted(pairs, key=lambda p: (-p.score, p.kind, p.students))
