@@ -39,7 +39,11 @@ from grader.isolation import proctree
 
 # For the cluster dlgrade starts itself. Workers are not daemonic: a daemonic process may not start
 # processes, and every student's code runs in one. A task whose worker dies is retried once.
-LOCAL_CLUSTER_CONFIG = {"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 1}
+# Messages are serialized on the event loop, not offloaded to a thread: offloaded, dask.sizeof's
+# random.sample moves the global random state while a task's hypothesis draws (shrinking), and
+# hypothesis then warns that a strategy used `random` (HypothesisDeprecationWarning) though none does.
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 1,
+                        "distributed.comm.offload": False}
 CONNECT_TIMEOUT = "20s"
 
 
