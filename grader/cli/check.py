@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from grader.cli.common import (check_outputs, check_sandbox, existing_dir, registry, reports, select_exercises,
-                               start_workers_server, written_where_asked)
+from grader.cli.common import (CommandError, check_outputs, check_sandbox, existing_dir, registry, reports,
+                               select_exercises, start_workers_server, written_where_asked)
 from grader.engine import limits
 
 
@@ -49,10 +49,15 @@ def _submission_folder(path: str, scratch: Path) -> Path:
 def _plan(exercises, *, include_hidden: bool, submissions: Path):
     """The plan, read from the shipped plans or the disk cache where it can be (never from inside the
     submissions)."""
-    from grader.engine import plan_cache  # noqa: PLC0415
+    from grader.engine import plan_availability, plan_cache  # noqa: PLC0415
     from grader.engine.examples import make_plan  # noqa: PLC0415
 
-    return make_plan(exercises, include_hidden=include_hidden, cache=plan_cache.default_cache(avoid=[submissions]))
+    cache = plan_cache.default_cache(avoid=[submissions])
+    try:
+        plan_availability.require_plan(exercises, include_hidden=include_hidden, cache=cache)
+    except plan_availability.PlanUnavailable as exc:
+        raise CommandError(str(exc)) from None
+    return make_plan(exercises, include_hidden=include_hidden, cache=cache)
 
 
 def _echo_exercise(result) -> None:
