@@ -60,6 +60,18 @@ def _plan(exercises, *, include_hidden: bool, submissions: Path):
     return make_plan(exercises, include_hidden=include_hidden, cache=cache)
 
 
+def _options(timeout: float):
+    """Shrinking computes the reference of every new input, with torch: a student's install has none,
+    so a failure shows the first failing input of the plan instead (the verdict is the same)."""
+    from grader.engine.grading import GradingOptions  # noqa: PLC0415
+    from grader.engine.plan_availability import can_draw  # noqa: PLC0415
+    from grader.engine.shrinking import ShrinkBudget  # noqa: PLC0415
+
+    if can_draw():
+        return GradingOptions(timeout=timeout)
+    return GradingOptions(timeout=timeout, shrink=ShrinkBudget(calls=0))
+
+
 def _echo_exercise(result) -> None:
     click.echo(reports.exercise_summary(result, color=True))
 
@@ -87,7 +99,7 @@ def check(names, path, json_file, timeout, require_sandbox):
         shown = Path(path).resolve()
         check_outputs(("--json", json_file))
         click.echo(f"Checking {len(exercises)} exercise(s) in {shown} ...", err=True)
-        from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
+        from grader.engine.grading import grade_submission  # noqa: PLC0415
 
         plan = _plan(exercises, include_hidden=False, submissions=Path(path))
         printed = set()
@@ -96,8 +108,7 @@ def check(names, path, json_file, timeout, require_sandbox):
             printed.add(exercise.name)
             _echo_exercise(exercise)
 
-        result = grade_submission(folder, plan, submission_id=shown.name, options=GradingOptions(timeout=timeout),
-                                  on_exercise=show)
+        result = grade_submission(folder, plan, submission_id=shown.name, options=_options(timeout), on_exercise=show)
     for exercise in result.exercises:
         if exercise.name not in printed:  # the submission could not be loaded at all
             _echo_exercise(exercise)
