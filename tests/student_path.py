@@ -7,8 +7,9 @@ Uses only the standard library (a student's venv has no pytest). Checks the topi
 - one .py file in which each exercise shows one outcome: a correct exercise (full marks), a hang
   (time limit), a crash (os._exit) and a mistake (graded, fails a check), each costing only itself;
 - a notebook holding the reference solution (full marks);
-- with --no-torch: torch cannot be imported, and a check without any plan (shipped plans off, an
-  empty cache) says in one line to update dlgrade, exit 2, no traceback.
+- with --no-torch: torch cannot be imported, a check without any plan (shipped plans off, an empty
+  cache) says in one line to update dlgrade, exit 2, and the class report in one line that it
+  needs the instructor's extra; never a traceback.
 The plan comes from DLGRADE_CACHE_DIR, which the caller fills (or the shipped plans). Exits 1 with
 what went wrong, 0 with one line saying what passed.
 """
@@ -84,7 +85,7 @@ def main(argv: list[str]) -> int:
             notices = [line for line in done.stderr.splitlines() if "confined at level 'none'" in line]
             expect(len(notices) == 1 and notices[0].startswith("warning: "), "sandbox none: one line of notice", done)
         notebook(project, here / "notebook")
-        done = dlgrade("check", "softmax", "--path", "notebook", cwd=here)
+        done = dlgrade("check", "softmax", "--path", "notebook", "--json", "report.json", cwd=here)
         expect(done.returncode == 0 and "Total: 23/23" in done.stdout, "the notebook gets full marks", done)
         checked = ["a mistake, a hang, a crash, a pass", "a notebook"]
         if no_torch:
@@ -96,6 +97,11 @@ def main(argv: list[str]) -> int:
             expect(done.returncode == 2 and len(lines) == 1 and "update dlgrade" in lines[0]
                    and "Traceback" not in done.stderr, "no plan and no torch: one line, exit 2", done)
             checked.append("no plan without torch")
+            done = dlgrade("report", "report.json", "--html", "class.html", cwd=here)
+            expect(done.returncode == 1 and "Traceback" not in done.stderr
+                   and "instructor's extra: pip install 'dlgrade[instructor]'" in done.stderr,
+                   "the class report without the instructor's extra: one line", done)
+            checked.append("no class report without the instructor's extra")
     settings = ", ".join(f"{name}={os.environ[name]}" for name in ("DLGRADE_START_METHOD", "DLGRADE_SANDBOX")
                          if os.environ.get(name))
     print(f"student path passed on Python {sys.version.split()[0]}{' without torch' if no_torch else ''}"
