@@ -2,10 +2,13 @@
 a hang, a crash and a pass in one file, and a notebook): with the spawn start method (macOS,
 Windows), with the sandbox at level none, in an interpreter without the forkserver and the resource
 module (Windows, simulated: tests/simulated_laptop), and in venvs without torch under each Python
-3.10 to 3.13 this machine has (tests/student_venvs.py; `make test` builds them once)."""
+3.10 to 3.13 this machine has (tests/student_venvs.py; `make test` builds them once). Under each of
+those Pythons every scenario's inputs are drawn again and compared with the shipped plan's: the plan's
+key leaves Python out (disk_cache.versions)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from grader.engine import disk_cache, plan_cache, registry
+from grader.engine.plan_cache import SHIPPED, PlanCache
 from tests import student_venvs
 from tests.catalogue import PROJECT
+from tests.drawn_inputs import inputs_digest
 
 SIMULATED_LAPTOP = str(PROJECT / "tests" / "simulated_laptop")
 SPAWN, NO_SANDBOX = {"DLGRADE_START_METHOD": "spawn"}, {"DLGRADE_SANDBOX": "none"}
@@ -65,3 +71,23 @@ def test_a_windows_like_student_without_torch(plan_cache_dir):
     python = student_venvs.venv(minor) / "bin" / "python"
     output = _student_path(python, plan_cache_dir, {"PYTHONPATH": SIMULATED_LAPTOP, **NO_SANDBOX}, no_torch=True)
     assert "without torch (DLGRADE_SANDBOX=none)" in output
+
+
+@pytest.mark.parametrize("minor", [m for m in student_venvs.PYTHONS if m != f"{sys.version_info.major}.{sys.version_info.minor}"])
+def test_every_input_drawn_under_another_python_is_the_shipped_plans(minor):
+    """About 20 s of CPU per Python: hypothesis and the strategies only (no torch, no references)."""
+    if not student_venvs.ready(minor):
+        pytest.skip(f"no student venv for Python {minor}")
+    key = plan_cache.manifest(disk_cache.content_digest(), disk_cache.versions())
+    assert json.loads((SHIPPED / plan_cache.MANIFEST).read_text()) == key, \
+        "autograde_tests/plans/ is stale: run `make plans` (python -m grader.engine.shipped_plans)"
+    done = subprocess.run([str(student_venvs.venv(minor) / "bin" / "python"), str(PROJECT / "tests" / "drawn_inputs.py")],
+                          capture_output=True, text=True, timeout=1800, cwd=PROJECT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout)
+    shipped = PlanCache(SHIPPED, compressed=True)
+    every = {f"{ex.name}/{sc.name}": (ex.name, i, sc.name) for ex in registry.all_exercises() for i, sc in enumerate(ex.scenarios)}
+    assert set(found["drawn"]) | set(found["undrawable"]) == set(every)
+    assert len(found["undrawable"]) <= 5, found["undrawable"]  # kmeans's filters use torch
+    differ = [name for name, digest in found["drawn"].items() if inputs_digest(shipped.load(*every[name])[0]) != digest]
+    assert differ == [], f"drawn differently under Python {minor}: {differ}"
