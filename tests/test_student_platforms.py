@@ -91,3 +91,11 @@ def test_every_input_drawn_under_another_python_is_the_shipped_plans(minor):
     assert len(found["undrawable"]) <= 5, found["undrawable"]  # kmeans's filters use torch
     differ = [name for name, digest in found["drawn"].items() if inputs_digest(shipped.load(*every[name])[0]) != digest]
     assert differ == [], f"drawn differently under Python {minor}: {differ}"
+
+
+def test_feedback_written_in_a_windows_encoding_is_printed_not_a_traceback(tmp_path):
+    """On Windows a pipe or a file gets cp1252, which has no σ (weight_init's checks name N(0, σ²))."""
+    done = subprocess.run([str(Path(sys.executable).parent / "dlgrade"), "check", "xavier_normal", "--path",
+                           str(PROJECT / "exercises")], capture_output=True, env={**os.environ, "PYTHONIOENCODING": "cp1252"})
+    assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr.decode("cp1252", "replace")[-2000:]
+    assert b"Total: 0/8.5" in done.stdout
