@@ -14,8 +14,11 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 demo: $(VENV)/.installed
 	$(PY) -m grader.demo
 
-# Two processes (CI has 2 cores); a topic's tests stay in one of them (tests/conftest.py).
+# Two processes (CI has 2 cores); a topic's tests stay in one of them (tests/conftest.py). First the
+# students' venvs (no torch; one per Python 3.10-3.13 found, built once under .venv-students/) that
+# tests/test_student_platforms.py runs the self-check in.
 test: $(VENV)/.installed
+	$(PY) -m tests.student_venvs
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 stubs: $(VENV)/.installed
@@ -38,4 +41,4 @@ bench: $(VENV)/.installed
 	$(PY) -m benchmarks.grading_speed
 
 clean:
-	rm -rf $(VENV) demo_output
+	rm -rf $(VENV) .venv-students demo_output

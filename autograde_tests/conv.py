@@ -56,23 +56,43 @@ def _top_left(out, like):
     return out[:, :, :like.shape[2], :like.shape[3]].detach().numpy()
 
 
+# The models of the mistakes the hints name (a flipped kernel, the stride ignored, ...) are computed
+# here, with torch, into the plan: hints run in the student's process, which has no torch.
+
+
+def _layer_grads(layer, example, **options):
+    out, leaves = layer(example, grad=True, **options)
+    return _grads(out, leaves, example["dout"])
+
+
 def conv_forward_reference(example):
-    return {"out": _conv(example)[0].numpy()}
+    out = _conv(example)[0].numpy()
+    return {"out": out, "models": {"flipped": _conv(example, flip=True)[0].numpy(),
+                                   "stride ignored": _top_left(_conv(example, stride=1)[0], out)}}
 
 
 def conv_backward_reference(example):
-    out, leaves = _conv(example, grad=True)
-    return dict(zip(("dx", "dw", "db"), _grads(out, leaves, example["dout"])))
+    flipped, stride_ignored = _layer_grads(_conv, example, flip=True), _layer_grads(_conv, example, stride=1)
+    return {**dict(zip(("dx", "dw", "db"), _layer_grads(_conv, example))),
+            "models": {"flipped dx": flipped[0], "flipped dw": flipped[1],
+                       "stride ignored dx": stride_ignored[0], "stride ignored dw": stride_ignored[1]}}
 
 
 def pool_forward_reference(kind):
-    return lambda example: {"out": _pool(kind, example)[0].numpy()}
+    def reference(example):
+        out = _pool(kind, example)[0].numpy()
+        return {"out": out, "models": {"stride ignored": _top_left(_pool(kind, example, stride=1)[0], out)}}
+
+    return reference
 
 
 def pool_backward_reference(kind):
     def reference(example):
-        out, leaves = _pool(kind, example, grad=True)
-        return {"dx": _grads(out, leaves, example["dout"])[0]}
+        layer = lambda ex, **options: _pool(kind, ex, **options)  # noqa: E731
+        models = {"stride ignored dx": _layer_grads(layer, example, stride=1)[0]}
+        if kind == "max":  # dout spread over the whole window: the average pool's dx times the window size
+            models["whole window dx"] = _layer_grads(lambda ex, **o: _pool("avg", ex, **o), example)[0]
+        return {"dx": _layer_grads(layer, example)[0], "models": models}
 
     return reference
 
@@ -333,13 +353,12 @@ def output_size_hint(formula: str) -> Hint:
                          f"(check the 1 + and, for convolutions, the padding)", "out", 0, _spatial_mismatch)
 
 
-def stride_ignored_forward(layer):
-    return hint_if_close(STRIDE_IGNORED, "out", lambda ex, exp: _top_left(layer(ex, stride=1)[0], exp["out"]))
+def model(name: str):
+    """The mistake's model the reference computed (see References)."""
+    return lambda example, expected: expected["models"][name]
 
 
-def _layer_grads(layer, example, **options):
-    out, leaves = layer(example, grad=True, **options)
-    return _grads(out, leaves, example["dout"])
+STRIDE_IGNORED_FORWARD = hint_if_close(STRIDE_IGNORED, "out", model("stride ignored"))
 
 
 def _windows(example, kernel):
@@ -417,16 +436,16 @@ def _spatial_size(example):
 CONV_DX_HINTS = (
     hint_if_close(OVERWRITTEN, "dx", _overwritten_conv_dx(per_filter=True)),
     hint_if_close(OVERWRITTEN, "dx", _overwritten_conv_dx(per_filter=False)),
-    hint_if_close(FLIPPED, "dx", lambda ex, exp: _layer_grads(_conv, ex, flip=True)[0]),
-    hint_if_close(STRIDE_IGNORED, "dx", lambda ex, exp: _layer_grads(_conv, ex, stride=1)[0]),
+    hint_if_close(FLIPPED, "dx", model("flipped dx")),
+    hint_if_close(STRIDE_IGNORED, "dx", model("stride ignored dx")),
     hint_if_shape("dx is too small: dx_pad[:, :, pad:-pad, pad:-pad] is empty when pad == 0; "
                   "crop with dx_pad[:, :, pad:pad + H, pad:pad + W]", "dx", 0,
                   lambda ex, got, want: len(got) == 4 and got[2:] != want[2:] and ex["conv_param"]["pad"] == 0),
 )
 
 CONV_DW_HINTS = (
-    hint_if_close(FLIPPED, "dw", lambda ex, exp: _layer_grads(_conv, ex, flip=True)[1]),
-    hint_if_close(STRIDE_IGNORED, "dw", lambda ex, exp: _layer_grads(_conv, ex, stride=1)[1]),
+    hint_if_close(FLIPPED, "dw", model("flipped dw")),
+    hint_if_close(STRIDE_IGNORED, "dw", model("stride ignored dw")),
 )
 
 CONV_DB_HINTS = (
@@ -436,15 +455,14 @@ CONV_DB_HINTS = (
 
 
 def _pool_dx_hints(kind):
-    layer = lambda ex, **options: _pool(kind, ex, **options)  # noqa: E731
-    hints = [hint_if_close(STRIDE_IGNORED, "dx", lambda ex, exp: _layer_grads(layer, ex, stride=1)[0])]
+    hints = [hint_if_close(STRIDE_IGNORED, "dx", model("stride ignored dx"))]
     if kind == "max":
         hints += [
             hint_if_close(OVERWRITTEN, "dx", _overwritten_pool_dx(_max_mask)),
             hint_if_close(OVERWRITTEN, "dx", _overwritten_pool_dx(_max_mask, only_where_nonzero=True)),
             hint_if_close("dout reaches every element of its window; only the window's maximum gets it "
                           "(mask = window == window.max())", "dx",
-                          lambda ex, exp: _layer_grads(lambda e, **o: _pool("avg", e, **o), ex)[0] * _window_size(ex)),
+                          lambda ex, exp: exp["models"]["whole window dx"] * _window_size(ex)),
         ]
     else:
         hints += [
@@ -523,7 +541,7 @@ POOL_SIZE = "H' = 1 + (H - pool_height) // stride, W' = 1 + (W - pool_width) // 
 
 
 def _pool_forward(kind):
-    hints = [output_size_hint(POOL_SIZE), stride_ignored_forward(lambda ex, **o: _pool(kind, ex, **o))]
+    hints = [output_size_hint(POOL_SIZE), STRIDE_IGNORED_FORWARD]
     if kind == "avg":
         hints.append(hint_if_scaled("out is the window sum: divide it by pool_height * pool_width", "out", _window_size))
     return Exercise(f"{kind}_pool_forward_naive", TOPIC, (
@@ -555,8 +573,8 @@ EXERCISES = [
         Scenario("convolution layers", conv_layers(), conv_forward_reference, returns=("out", "cache"),
                  call={"args": ("x", "w", "b", "conv_param")}, checks=(
                      matches("out", points=3.0, hints=(
-                         hint_if_close(FLIPPED, "out", lambda ex, exp: _conv(ex, flip=True)[0].numpy()),
-                         stride_ignored_forward(_conv),
+                         hint_if_close(FLIPPED, "out", model("flipped")),
+                         STRIDE_IGNORED_FORWARD,
                          hint_if_close("the bias is missing: add b[f] to every output of filter f", "out",
                                        lambda ex, exp: exp["out"] - ex["b"][:, None, None]),
                          output_size_hint("H' = 1 + (H + 2 * pad - HH) // stride, W' = 1 + (W + 2 * pad - WW) // stride"),

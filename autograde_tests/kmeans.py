@@ -333,6 +333,22 @@ PLUSPLUS_SEEDS = (1000, 4000)
 
 # Hints ------------------------------------------------------------------------------------------
 # The hints read the outputs with the checks' helpers (_fit_results, _drawn_sequences ...), below.
+# Hints and checks run in the student's process, which has no torch (`pip install dlgrade`): they
+# compute in numpy (_sq_distances_np, _update_np), with the references' formulas.
+
+
+def _sq_distances_np(X, C) -> np.ndarray:
+    """(N, k) squared Euclidean distances."""
+    X, C = np.asarray(X, dtype=np.float64), np.asarray(C, dtype=np.float64)
+    return ((X[:, None, :] - C[None, :, :]) ** 2).sum(axis=2)
+
+
+def _update_np(X, labels, C) -> np.ndarray:
+    """update() in numpy: each cluster's mean, an empty cluster keeping its centroid."""
+    counts = np.bincount(labels, minlength=C.shape[0])
+    sums = np.zeros_like(C)
+    np.add.at(sums, labels, X)
+    return np.where((counts > 0)[:, None], sums / np.maximum(counts, 1)[:, None], C)
 
 FARTHEST = "labels point to the farthest centroid: the nearest one is the argmin of the distances, not the argmax"
 
@@ -377,7 +393,7 @@ def _previous_labels(example, outcome, expected):
 def _farthest_labels(example, outcome, expected):
     found = _fit_results(example, outcome)
     return not isinstance(found, Failure) and any(
-        C.shape[0] > 1 and np.array_equal(labels, sq_distances(_t(example["X"]), _t(C)).argmax(dim=1).numpy())
+        C.shape[0] > 1 and np.array_equal(labels, _sq_distances_np(example["X"], C).argmax(axis=1))
         for _, C, labels in found)
 
 
@@ -478,7 +494,7 @@ def _labels_nearest_to(X, C, labels) -> Failure | None:
     outside = np.flatnonzero((labels < 0) | (labels >= k))
     if outside.size:
         return Failure(f"labels[{outside[0]}] is {labels[outside[0]]}, not a centroid index in [0, {k})")
-    d = sq_distances(_t(X), _t(C)).numpy()
+    d = _sq_distances_np(X, C)
     chosen = d[np.arange(len(labels)), labels]
     slack = NEAR_TIE * (d.min(axis=1) + (X ** 2).sum(axis=1) + (C ** 2).sum(axis=1).max())
     wrong = np.flatnonzero(~(chosen <= d.min(axis=1) + slack))
@@ -511,22 +527,24 @@ def _empty_kept(example, outcome, expected):
 
 
 def _stationary(example, outcome, expected):
-    """Torch autograd: d/dC sum_i ||x_i - C[l_i]||^2 vanishes at the student's centroids of non-empty clusters."""
+    """d/dC sum_i ||x_i - C[l_i]||^2 = sum over cluster j of 2 (c_j - x_i) (what torch autograd gives)
+    vanishes at the student's centroids of non-empty clusters."""
     failure = failed_call(outcome, "new_centroids")
     if failure:
         return failure
-    X, labels = _t(example["X"]), torch.from_numpy(example["labels"])
-    C = _t(outcome.outputs["new_centroids"]).clone().requires_grad_()
-    (grad,) = torch.autograd.grad(((X - C[labels]) ** 2).sum(), C)
+    X, labels = np.asarray(example["X"], dtype=np.float64), example["labels"]
+    C = np.asarray(outcome.outputs["new_centroids"], dtype=np.float64)
+    grad, spread = np.zeros_like(C), np.zeros_like(C)
+    np.add.at(grad, labels, 2 * (C[labels] - X))
     # 2 * sum_i |x_i - c| bounds the rounding of the gradient of a correctly computed mean
-    spread = torch.zeros_like(C).index_add_(0, labels, (X - C.detach()[labels]).abs() + X.abs())
-    bad = ~(grad.abs() <= 1e-9 * 2 * spread + 1e-300)
-    bad[torch.from_numpy(expected["empty"])] = False
+    np.add.at(spread, labels, np.abs(X - C[labels]) + np.abs(X))
+    bad = ~(np.abs(grad) <= 1e-9 * 2 * spread + 1e-300)
+    bad[expected["empty"]] = False
     if not bad.any():
         return None
-    j, col = (int(i) for i in torch.nonzero(bad)[0])
+    j, col = (int(i) for i in np.argwhere(bad)[0])
     return Failure(f"the gradient of the within-cluster sum of squares at new_centroids[{j}, {col}] is "
-                   f"{float(grad[j, col]):.6g}, not 0 (torch autograd): new_centroids[{j}] does not minimize "
+                   f"{float(grad[j, col]):.6g}, not 0: new_centroids[{j}] does not minimize "
                    f"the sum of squared distances to the points of cluster {j}",
                    ("the minimizer of sum_i ||x_i - c||^2 over the points of a cluster is their mean",))
 
@@ -577,12 +595,12 @@ def _inertia_never_increases(example, outcome, expected):
     found = _fit_results(example, outcome)
     if isinstance(found, Failure):
         return found
-    X, previous, before = _t(example["X"]), expected["start_inertia"], "the start (init_centroids, nearest labels)"
+    X, previous, before = example["X"], expected["start_inertia"], "the start (init_centroids, nearest labels)"
     for t, C, labels in found:
         labels = np.asarray(labels)
         if ((labels < 0) | (labels >= C.shape[0])).any():
             return Failure(f"with max_iter={t} some labels are not centroid indices in [0, {C.shape[0]})")
-        now = inertia(X, torch.from_numpy(labels.astype(np.int64)), _t(C))
+        now = inertia(np.asarray(X, dtype=np.float64), labels.astype(np.int64), np.asarray(C, dtype=np.float64))
         if not now <= previous * (1 + 1e-9) + 1e-300:  # rounding of a sum of squares; NaN fails
             return Failure(f"the inertia of the result with max_iter={t} is {now:.10g}, more than the {previous:.10g} "
                            f"of {before}: a Lloyd iteration never increases the inertia")
@@ -594,8 +612,8 @@ def _fixed_point(example, outcome, expected):
     failure = failed_call(outcome, "centroids")
     if failure:
         return failure
-    X, C = _t(example["X"]), _t(outcome.outputs["centroids"])
-    again = update(X, assign(X, C), C).numpy()
+    X, C = np.asarray(example["X"], dtype=np.float64), np.asarray(outcome.outputs["centroids"], dtype=np.float64)
+    again = _update_np(X, _sq_distances_np(X, C).argmin(axis=1), C)
     failure = compare.mismatch("centroids", outcome.outputs["centroids"], again, against="one more assign and update")
     if failure:
         return Failure("the returned centroids are not a fixed point: one more assignment and update moves them; "

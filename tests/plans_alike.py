@@ -34,7 +34,7 @@ def _close(a, b, where: str) -> None:
         assert type(a) is type(b) and x.dtype == y.dtype and x.shape == y.shape, where
         if x.dtype.kind in "fc":
             scale = max(float(np.max(np.abs(y[np.isfinite(y)]), initial=0.0)), np.finfo(np.float64).tiny)
-            assert np.array_equal(np.isfinite(x), np.isfinite(y)) and np.array_equal(x[~np.isfinite(x)], y[~np.isfinite(y)]), where
+            assert np.array_equal(np.isfinite(x), np.isfinite(y)) and np.array_equal(x[~np.isfinite(x)], y[~np.isfinite(y)], equal_nan=True), where
             assert np.all(np.abs(x[np.isfinite(x)] - y[np.isfinite(y)]) <= RTOL * scale), where
         else:
             assert np.array_equal(x, y), where

@@ -7,6 +7,8 @@ Errors in the command line or in the files given end with one clear line and a n
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from grader.cli import autograde, check, integrations, reports
@@ -16,6 +18,16 @@ from grader.cli import autograde, check, integrations, reports
 @click.version_option(package_name="dlgrade")
 def main():
     """Exercises and property-based autograding for classic deep-learning code."""
+    _printable_output()
+
+
+def _printable_output() -> None:
+    """Feedback holds text such as σ²: where stdout or stderr cannot encode it (a pipe or a file on
+    Windows, in cp1252), a character is shown as ? rather than ending the command with a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 main.add_command(check.list_exercises)

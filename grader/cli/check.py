@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from grader.cli.common import (check_outputs, check_sandbox, existing_dir, registry, reports, select_exercises,
-                               start_workers_server, written_where_asked)
+from grader.cli.common import (CommandError, check_outputs, check_sandbox, existing_dir, registry, reports,
+                               select_exercises, start_workers_server, written_where_asked)
 from grader.engine import limits
 
 
@@ -55,10 +55,27 @@ def _submission_folder(path: str, scratch: Path) -> Path:
 def _plan(exercises, *, include_hidden: bool, submissions: Path):
     """The plan, read from the shipped plans or the disk cache where it can be (never from inside the
     submissions)."""
-    from grader.engine import plan_cache  # noqa: PLC0415
+    from grader.engine import plan_availability, plan_cache  # noqa: PLC0415
     from grader.engine.examples import make_plan  # noqa: PLC0415
 
-    return make_plan(exercises, include_hidden=include_hidden, cache=plan_cache.default_cache(avoid=[submissions]))
+    cache = plan_cache.default_cache(avoid=[submissions])
+    try:
+        plan_availability.require_plan(exercises, include_hidden=include_hidden, cache=cache)
+    except plan_availability.PlanUnavailable as exc:
+        raise CommandError(str(exc)) from None
+    return make_plan(exercises, include_hidden=include_hidden, cache=cache)
+
+
+def _options(timeout: float):
+    """Shrinking computes the reference of every new input, with torch: a student's install has none,
+    so a failure shows the first failing input of the plan instead (the verdict is the same)."""
+    from grader.engine.grading import GradingOptions  # noqa: PLC0415
+    from grader.engine.plan_availability import can_draw  # noqa: PLC0415
+    from grader.engine.shrinking import ShrinkBudget  # noqa: PLC0415
+
+    if can_draw():
+        return GradingOptions(timeout=timeout)
+    return GradingOptions(timeout=timeout, shrink=ShrinkBudget(calls=0))
 
 
 def _echo_exercise(result) -> None:
@@ -88,7 +105,7 @@ def check(names, path, json_file, timeout, require_sandbox):
         shown = Path(path).resolve()
         check_outputs(("--json", json_file))
         click.echo(f"Checking {len(exercises)} exercise(s) in {shown} ...", err=True)
-        from grader.engine.grading import GradingOptions, grade_submission  # noqa: PLC0415
+        from grader.engine.grading import grade_submission  # noqa: PLC0415
 
         plan = _plan(exercises, include_hidden=False, submissions=Path(path))
         printed = set()
@@ -97,8 +114,7 @@ def check(names, path, json_file, timeout, require_sandbox):
             printed.add(exercise.name)
             _echo_exercise(exercise)
 
-        result = grade_submission(folder, plan, submission_id=shown.name, options=GradingOptions(timeout=timeout),
-                                  on_exercise=show)
+        result = grade_submission(folder, plan, submission_id=shown.name, options=_options(timeout), on_exercise=show)
     for exercise in result.exercises:
         if exercise.name not in printed:  # the submission could not be loaded at all
             _echo_exercise(exercise)

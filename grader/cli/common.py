@@ -72,9 +72,12 @@ def existing_dir(path: str, what: str) -> Path:
 def start_workers_server() -> None:
     """Starts the workers' forkserver before the content is imported and the plan read or drawn, so
     that its own start-up runs meanwhile, in its own process."""
-    from grader.isolation import sandbox  # noqa: PLC0415
+    from grader.isolation import sandbox, start_method  # noqa: PLC0415
 
-    sandbox.start_server()
+    try:
+        sandbox.start_server()
+    except start_method.StartMethodError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def grading_inputs_options(command):

@@ -26,9 +26,19 @@ def class_report_options(command):
     return command
 
 
+def _class_report():
+    """grader.reports.class_report, or one line naming the extra it needs (a student's install lacks it)."""
+    try:
+        from grader.reports import class_report  # noqa: PLC0415 (matplotlib and copydetect load slowly)
+    except ImportError as exc:
+        raise click.ClickException(f"the class report needs {exc.name}, in the instructor's extra: "
+                                   "pip install 'dlgrade[instructor]'") from None
+    return class_report
+
+
 def class_files(report: dict, html_file, summary_file, feedback_dir, *, submissions_dir=None, run=None) -> None:
     """The class report (HTML, its content as JSON) and the students' feedback pages asked for."""
-    from grader.reports import class_report  # noqa: PLC0415 (matplotlib and copydetect load slowly)
+    class_report = _class_report()
 
     if html_file or summary_file:
         class_report.write_class_files(report, html_file=html_file and Path(html_file),
@@ -43,11 +53,10 @@ def class_files(report: dict, html_file, summary_file, feedback_dir, *, submissi
 
 
 def _load_report(path: str) -> dict:
-    from grader.reports.class_report import ReportError, load  # noqa: PLC0415
-
+    class_report = _class_report()
     try:
-        return load(Path(path))
-    except ReportError as exc:
+        return class_report.load(Path(path))
+    except class_report.ReportError as exc:
         raise click.UsageError(str(exc)) from None
 
 

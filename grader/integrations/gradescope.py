@@ -133,9 +133,10 @@ def _requirement_name(requirement: str) -> str:
 
 def pyproject_toml() -> str:
     """A pyproject.toml installing the zipped packages with the installed dlgrade's runtime
-    requirements (none of its optional extras)."""
+    requirements and its instructor extra's (torch draws the grading plan); no other extra."""
     dist = metadata.distribution("dlgrade")
-    runtime = [r for r in dist.requires or [] if "extra ==" not in r]
+    runtime = [r.split(";")[0].strip() for r in dist.requires or []
+               if "extra ==" not in r or r.replace(" ", "").endswith('extra=="instructor"')]
     dependencies = "".join(f"    {json.dumps(r)},\n" for r in runtime)
     return (f'[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n\n'
             f'[project]\nname = "dlgrade"\nversion = "{dist.version}"\nrequires-python = ">=3.10"\n'

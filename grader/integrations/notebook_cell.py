@@ -155,11 +155,12 @@ def _plan(name: str, include_hidden: bool, notebook_folder: Path):
     """The exercise's plan, read from the shipped plans or the disk cache where it can be: never
     from inside the notebook's folder, which holds the student's files (nbgrader autograde runs the
     notebook there)."""
-    from grader.engine import plan_cache, registry  # noqa: PLC0415
+    from grader.engine import plan_availability, plan_cache, registry  # noqa: PLC0415
     from grader.engine.examples import make_plan  # noqa: PLC0415
 
-    return make_plan([registry.exercise(name)], include_hidden=include_hidden,
-                     cache=plan_cache.default_cache(avoid=[notebook_folder]))
+    exercises, cache = [registry.exercise(name)], plan_cache.default_cache(avoid=[notebook_folder])
+    plan_availability.require_plan(exercises, include_hidden=include_hidden, cache=cache)  # one line, not a traceback
+    return make_plan(exercises, include_hidden=include_hidden, cache=cache)
 
 
 @contextlib.contextmanager

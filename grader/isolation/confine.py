@@ -8,10 +8,13 @@ Levels, strongest first:
 - "namespaces": the same without Landlock (kernels before 5.13).
 - "landlock": Landlock alone (containers that refuse namespaces): reads limited to those paths, writes
   to a scratch folder the grading process makes, no TCP, no signal out of the sandbox.
-- "none": rlimits only.
-All levels: resource limits, no new privileges, a scrubbed environment, scratch as cwd and TMPDIR.
+- "none": rlimits only (macOS, Windows, Linux without either: a student's laptop).
+All levels: resource limits (where the `resource` module exists: not on Windows), no new privileges
+(Linux), a scrubbed environment, scratch as cwd and TMPDIR.
 
 The grading process detects the strongest level once (`level()`); DLGRADE_SANDBOX forces a weaker one.
+Nothing here imports a module that only some systems have at module level: the self-check imports
+this on every system, and what a system lacks is skipped, as at level "none".
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
-import resource
 import signal
 import site
 import stat
@@ -32,6 +34,11 @@ from grader.isolation import confine_kernel as kernel
 from grader.isolation import confine_landlock as landlock
 from grader.isolation import confine_namespaces as namespaces
 from grader.isolation.forbidden import FORBIDDEN_MODULES
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
 
 LEVELS = ("none", "landlock", "namespaces", "namespaces+landlock")  # weakest first
 FULL = LEVELS[-1]
@@ -54,9 +61,13 @@ class SandboxError(ValueError):
 # Detection (grading process) ------------------------------------------------------------------------
 
 
+def _privileged() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def _probe_namespaces() -> bool:
     """Whether this machine lets a worker build its namespaces: tried in a throwaway child."""
-    privileged = os.geteuid() == 0
+    privileged = _privileged()
     pid = os.fork()
     if pid == 0:
         code = 1
@@ -184,6 +195,8 @@ def _landlock_read_rules(read, hidden) -> list[str]:
 
 @functools.cache
 def landlock_read_rules() -> tuple[str, ...]:
+    if sys.platform != "linux":  # no Landlock: nothing to find (and no time spent on it in every spawned worker)
+        return ()
     return tuple(_landlock_read_rules(*readable_paths()))
 
 
@@ -216,6 +229,8 @@ def _tree_readable_by_others(folder: str) -> bool:
 
 
 def _limits(processes: bool = True) -> None:
+    if resource is None:
+        return
     limits = [(resource.RLIMIT_NOFILE, _OPEN_FILES), (resource.RLIMIT_FSIZE, SCRATCH_BYTES), (resource.RLIMIT_CORE, 0)]
     for limit, value in limits + ([(resource.RLIMIT_NPROC, _PROCESSES)] if processes else []):
         soft, hard = resource.getrlimit(limit)
@@ -225,14 +240,18 @@ def _limits(processes: bool = True) -> None:
 
 
 def _environment(scratch: str) -> None:
+    # Windows cannot start a process or load some system libraries without SYSTEMROOT.
+    kept = {name: os.environ[name] for name in ("SYSTEMROOT",) if os.name == "nt" and name in os.environ}
     os.environ.clear()
     os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": scratch, "TMPDIR": scratch,
-                       "LANG": "C.UTF-8"})
+                       "LANG": "C.UTF-8", **kept})
     tempfile.tempdir = scratch
     os.chdir(scratch)
 
 
 def _close_other_fds(keep: int) -> None:
+    if os.name == "nt":  # `keep` is a handle there, not a file descriptor, and nothing else is inherited
+        return
     os.closerange(3, keep)
     os.closerange(keep + 1, _OPEN_FILES * 4)
 
@@ -240,10 +259,10 @@ def _close_other_fds(keep: int) -> None:
 def apply(level_name: str, submission: str, keep_fd: int, scratch: str | None) -> None:
     """Confines this worker (and everything it starts). With namespaces, returns in a new child that
     is PID 1 of its namespace while this process waits for it (see confine_namespaces)."""
-    read, hidden = readable_paths()  # computed once in the forkserver; nothing is importable afterwards
+    read, hidden = readable_paths() if level_name != "none" else ((), ())  # computed once in the forkserver
     read_rules = landlock_read_rules()
     kernel.wipe_initial_environment()
-    privileged = os.geteuid() == 0
+    privileged = _privileged()
     if level_name.startswith("namespaces"):
         namespaces.unshare_all(privileged)
         namespaces.become_pid_one(keep_fd)
@@ -263,7 +282,8 @@ def apply(level_name: str, submission: str, keep_fd: int, scratch: str | None) -
         _limits(processes=False)
     else:  # not root: the process count is the user's, shared with everything else they run
         _limits(processes=False)
-    kernel.prctl(kernel.PR_SET_NO_NEW_PRIVS, 1)
+    if sys.platform == "linux":
+        kernel.prctl(kernel.PR_SET_NO_NEW_PRIVS, 1)
     if level_name == FULL:
         landlock.restrict(read=[Path("/")], write=[Path(scratch)], read_write_files=[Path("/dev/null")])
     elif level_name == "landlock":

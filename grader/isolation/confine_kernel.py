@@ -1,13 +1,17 @@
-"""Thin ctypes wrappers over the Linux calls confinement needs and Python's os module lacks."""
+"""Thin ctypes wrappers over the Linux calls confinement needs and Python's os module lacks.
+
+Importable everywhere (a student's self-check on macOS or Windows imports the worker, which imports
+this); off Linux every call raises KernelRefused, as a kernel without the feature would.
+"""
 
 from __future__ import annotations
 
 import ctypes
+import errno
+import functools
 import os
 import platform
-
-_LIBC = ctypes.CDLL(None, use_errno=True)
-_LIBC.syscall.restype = ctypes.c_long
+import sys
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -36,33 +40,42 @@ class KernelRefused(OSError):
     pass
 
 
+@functools.cache
+def _libc():
+    if sys.platform != "linux":
+        raise KernelRefused(errno.ENOSYS, f"not Linux ({sys.platform})")
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return libc
+
+
 def check(result: int, what: str) -> int:
     if result < 0:
-        errno = ctypes.get_errno()
-        raise KernelRefused(errno, f"{what}: {os.strerror(errno)}")
+        code = ctypes.get_errno()
+        raise KernelRefused(code, f"{what}: {os.strerror(code)}")
     return result
 
 
 def syscall(number: int, *args) -> int:
-    return _LIBC.syscall(number, *args)
+    return _libc().syscall(number, *args)
 
 
 def unshare(flags: int) -> None:
-    check(_LIBC.unshare(flags), "unshare")
+    check(_libc().unshare(flags), "unshare")
 
 
 def prctl(option: int, arg: int = 0) -> None:
-    check(_LIBC.prctl(option, ctypes.c_ulong(arg), 0, 0, 0), f"prctl({option})")
+    check(_libc().prctl(option, ctypes.c_ulong(arg), 0, 0, 0), f"prctl({option})")
 
 
 def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     encode = lambda s: None if s is None else s.encode()  # noqa: E731
-    check(_LIBC.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
+    check(_libc().mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
           f"mount {target}")
 
 
 def umount_detach(target: str) -> None:
-    check(_LIBC.umount2(target.encode(), MNT_DETACH), f"umount {target}")
+    check(_libc().umount2(target.encode(), MNT_DETACH), f"umount {target}")
 
 
 def pivot_root(new_root: str, put_old: str) -> None:
@@ -95,14 +108,14 @@ class _CapData(ctypes.Structure):
 def drop_bounding_set() -> None:
     """No capability can come back through an exec (needs CAP_SETPCAP: call it before any other drop)."""
     for cap in range(64):
-        if _LIBC.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), 0, 0, 0) < 0:
+        if _libc().prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), 0, 0, 0) < 0:
             break  # past the last capability this kernel knows
 
 
 def clear_capabilities() -> None:
     header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
     data = (_CapData * 2)()
-    check(_LIBC.capset(ctypes.byref(header), data), "capset")
+    check(_libc().capset(ctypes.byref(header), data), "capset")
 
 
 def wipe_initial_environment() -> None:

@@ -1,9 +1,14 @@
-"""Ending a worker together with every process its student code started."""
+"""Ending a worker together with every process its student code started.
+
+On Linux the worker's whole tree is found in /proc. Elsewhere (a student's laptop) there is no /proc:
+on macOS the worker's process group is killed (it leads one), on Windows the worker itself.
+"""
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 
@@ -40,11 +45,28 @@ def _signal(pids, sig) -> None:
             pass
 
 
+def _kill_without_proc(pid: int) -> None:
+    if hasattr(os, "killpg"):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        _signal([pid], signal.SIGKILL)
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)  # Windows: TerminateProcess
+    except OSError:
+        pass
+
+
 def kill_tree(pid: int) -> None:
     """Freeze the worker and its descendants (they reparent to it: it is a subreaper), then kill all.
 
     Freezing first stops a forking process from adding children while we look.
     """
+    if sys.platform != "linux":
+        _kill_without_proc(pid)
+        return
     try:
         os.killpg(pid, signal.SIGSTOP)
     except (ProcessLookupError, PermissionError):

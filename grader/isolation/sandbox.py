@@ -1,15 +1,12 @@
 """The grading process's side of a worker: start it, talk to it, bound its time, end it.
 
-Workers are forked from a forkserver that preloads numpy and the drivers (never torch), so a fresh
-worker per submission costs a fork, its confinement (grader.isolation.confine) and the import of the
-submission itself.
+On Linux workers are forked from a forkserver that preloads numpy and the drivers (never torch), so a
+fresh worker per submission costs a fork, its confinement (grader.isolation.confine) and the import of
+the submission itself; elsewhere they are spawned (grader.isolation.start_method).
 """
 
 from __future__ import annotations
 
-import functools
-import multiprocessing
-import multiprocessing.forkserver
 import shutil
 import signal
 import tempfile
@@ -18,27 +15,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.isolation import codec, confine, proctree
+from grader.isolation import codec, confine, proctree, start_method
 
 MAX_MESSAGE_BYTES = 512 * 2**20
-# Never torch: the worker must not hold it. confine_forkserver keeps the main module out of workers;
-# gc_freeze comes last, once everything is loaded.
-_PRELOAD = ["numpy", "grader.isolation.confine_forkserver", "grader.isolation.worker", "grader.isolation.gc_freeze"]
 
 
-@functools.cache
 def _context():
-    """The forkserver context (created once; its server is shared by every worker of this process)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
-    return context
+    return start_method.context(start_method.name())
 
 
 def start_server() -> None:
     """Starts the forkserver now rather than at the first worker: it preloads in its own process, so
     its start-up overlaps whatever the grading process does next (reading or drawing the plan)."""
-    _context()
-    multiprocessing.forkserver.ensure_running()
+    start_method.start_server()
 
 
 class WorkerFailure(Exception):
@@ -76,7 +65,7 @@ class Worker:
         self._scratch = tempfile.mkdtemp(prefix="dlgrade-scratch-") if confine.needs_scratch_folder(sandbox) else None
         self._process = _context().Process(
             target=worker.main, args=(child_end, str(self.root), list(skip), list(exercise_names), sandbox,
-                                      self._scratch), daemon=True)
+                                      self._scratch), name=start_method.WORKER_NAME, daemon=True)
         self._process.start()
         child_end.close()
 

@@ -17,7 +17,6 @@ import inspect
 import os
 import pkgutil
 import random
-import resource
 import signal
 import sys
 import time
@@ -32,6 +31,11 @@ from grader.isolation import cells, codec, confine, drivers
 from grader.isolation.confine_kernel import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 from grader.isolation.forbidden import install_placeholders
 from grader.isolation.sources import find_sources, unit_key, units
+
+try:
+    import resource
+except ImportError:  # Windows: no resource limits (sandbox level "none")
+    resource = None
 
 _MEMORY_HEADROOM = 4 * 2**30
 
@@ -53,14 +57,16 @@ class ExerciseMissing(LookupError):
 
 
 def _isolate(root: Path, conn, sandbox: str, scratch: str | None) -> None:
-    os.setsid()  # own process group, so the parent can kill everything we start
+    if hasattr(os, "setsid"):  # not on Windows
+        os.setsid()  # own process group, so the parent can kill everything we start
     try:  # orphans of student code reparent to us, so the parent finds them in our tree
         prctl(PR_SET_CHILD_SUBREAPER, 1)
     except OSError:
         pass
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if resource is not None:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     data = _vm_data_bytes()
-    if data:
+    if data and resource is not None:
         resource.setrlimit(resource.RLIMIT_DATA, (data + _MEMORY_HEADROOM, data + _MEMORY_HEADROOM))
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -266,7 +272,8 @@ def main(conn, root: str, skip: list[str], exercise_names: list[str], sandbox: s
 
     # A worker dies with the forkserver it was forked from (which leaves when the grading process
     # does, even one killed by SIGKILL, such as a lost Dask worker): nothing is left behind.
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if sys.platform == "linux":
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     try:
         _isolate(root_path, conn, sandbox, scratch)
     except Exception as exc:  # never grade with less confinement than the run announced
