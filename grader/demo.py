@@ -15,6 +15,8 @@ from pathlib import Path
 
 import subprocess
 
+from grader.integrations import grading_key
+
 PROJECT = Path(__file__).resolve().parent.parent
 OUTPUT = PROJECT / "demo_output"
 STUDENTS = ("alice", "bob", "carol", "dave", "erin", "frank", "mallory")
@@ -38,7 +40,12 @@ def build_class(target: Path) -> Path:
 def main() -> int:
     OUTPUT.mkdir(exist_ok=True)
     klass = build_class(OUTPUT)
-    args = ["autograde", str(klass), "--json", str(OUTPUT / "report.json"), "--csv", str(OUTPUT / "grades.csv"),
+    # The demo's own grading key (the secret inputs it grades on), not the user's: a demo changes nothing
+    # in the user's config folder.
+    key = OUTPUT / "grading-key"
+    grading_key.read_or_create(key, print)
+    args = ["autograde", str(klass), "--key-file", str(key), "--json", str(OUTPUT / "report.json"),
+            "--csv", str(OUTPUT / "grades.csv"),
             "--html", str(OUTPUT / "class.html"), "--feedback", str(OUTPUT / "feedback"), "--jobs", "2", "--timeout", "10"]
     print(f"$ dlgrade {' '.join(args)}", flush=True)
     graded = _dlgrade(args)
