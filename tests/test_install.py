@@ -123,7 +123,7 @@ def test_release_from_an_installed_package_takes_the_solutions(installed, tmp_pa
     env = _env(installed)
     missing = subprocess.run([installed / "dlgrade", "release", "--course", "course", "softmax"], cwd=tmp_path,
                              env=env, capture_output=True, text=True)
-    assert missing.returncode == 1 and "pass --solutions DIR" in missing.stderr
+    assert missing.returncode == 2 and "pass --solutions DIR" in missing.stderr
     assert "Traceback" not in missing.stderr
     no_course = subprocess.run([installed / "dlgrade", "release", "--solutions", PROJECT / "solutions", "softmax"],
                                cwd=tmp_path, env=env, capture_output=True, text=True)
