@@ -95,15 +95,22 @@ class ClassRun:
 
 def grading(exercises, options: GradingOptions, *, submissions: Path, jobs: int, scheduler: str | None,
             stop: StopRequest) -> Grade:
-    """How to grade the students left: threads of this process, or Dask tasks. The plan is made only
-    then (a resumed run that has everyone does not draw it), after the cluster is checked."""
+    """How to grade the students left: in this process (--jobs 1), in `jobs` processes, or as Dask
+    tasks. The plan is made only then (a resumed run that has everyone does not draw it), after the
+    cluster is checked."""
     def class_plan():
         from grader.engine import plan_cache  # noqa: PLC0415
         from grader.engine.examples import make_plan  # noqa: PLC0415
 
         return make_plan(exercises, include_hidden=True, cache=plan_cache.default_cache(avoid=[submissions]))
 
-    def in_threads(folders: list[Path]) -> Iterator[GradedStudent]:
+    def here(folders: list[Path]) -> Iterator[GradedStudent]:
+        """One student at a time in this process, or `jobs` at a time in as many processes."""
+        if jobs > 1:
+            from grader.distributed.processes import graded_in_processes  # noqa: PLC0415
+
+            yield from graded_in_processes(folders, class_plan(), options, jobs=jobs, stop=stop)
+            return
         from grader.distributed.student import warm_up_workers  # noqa: PLC0415
         from grader.distributed.threads import graded_in_threads  # noqa: PLC0415
 
@@ -121,4 +128,4 @@ def grading(exercises, options: GradingOptions, *, submissions: Path, jobs: int,
             plan = class_plan()
             yield from dask_cluster.graded_on_dask(client, folders, plan, options, stop=stop)
 
-    return on_dask if scheduler else in_threads
+    return on_dask if scheduler else here
