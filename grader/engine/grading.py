@@ -191,12 +191,12 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
     input. A scenario shrinks once, to an input all its failed checks still fail on, from the
     smallest planned input they all fail on (if none, the first failed check's smallest failing one,
     with the checks that fail there too); a check shows that input if it fails there, else its own
-    smallest failing planned input. Nothing is shrunk where
-    the failure is already explained (every input raised, or the student's forward is wrong)."""
+    smallest failing planned input. Nothing is shrunk where the failure is already explained (every
+    input raised, or the student's forward is wrong): shrinking is most of a failing student's cost."""
     options = session.options
     scenario = prepared.scenario
     cache = {}  # the planned outcomes by example key, for shrinking: made on the first failure only
-    counterexamples = []  # the scenario's shrunk input (None: none found), once shrunk
+    counterexamples = []  # [the scenario's shrunk input, or None if none was found] once shrunk
     every_input_raised = bool(outcomes) and all(o.error for o in outcomes)
     planned = list(zip(prepared.examples, outcomes, prepared.expected))
     smallest_first = [planned[i] for i in sorted(range(len(planned)), key=lambda i: (_size(planned[i][0]), i))]
