@@ -7,13 +7,15 @@ starts as small as the plan allows), then shrinks it, one round trip to the work
 Shrinking is bounded in calls (and, as a safety net, seconds); at the bound it stops, with the
 smallest failure seen so far.
 
-A class run shares the torch references of the inputs tried (SharedReferences): students with the
-same mistake shrink through the same inputs, and a reference is a pure function of its input, so
-sharing changes how fast a report comes, never a byte of it.
+The references of the inputs tried leave out what only hints read (hint_values); the input found
+gets its full reference. A class run shares them (SharedReferences): students with the same mistake
+shrink through the same inputs, and a reference is a pure function of its input, so sharing changes
+how fast a report comes, never a byte of it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import time
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import reject
 
+from grader.engine import hint_values
 from grader.engine.examples import example_key, reference_values, run_property
 from grader.engine.spec import Exercise, Failure, Outcome, Scenario, Verify
 
@@ -50,16 +53,19 @@ class SharedReferences:
 
     def __init__(self, limit: int = 20_000):
         self.limit = limit
-        self._found: dict[tuple[str, str, bytes], dict] = {}
+        self._found: dict[tuple[str, str, bytes, bool], dict] = {}
         self._lock = threading.Lock()
 
-    def reference(self, exercise: Exercise, scenario: Scenario, example: dict, key: bytes) -> dict:
-        """The scenario's reference for `example` (whose example_key is `key`); raises what it raises."""
-        entry = (exercise.name, scenario.name, key)
+    def reference(self, exercise: Exercise, scenario: Scenario, example: dict, key: bytes, *,
+                  for_hints: bool) -> dict:
+        """The scenario's reference for `example` (whose example_key is `key`), with the values only
+        hints read if `for_hints` (hint_values); raises what the reference raises."""
+        entry = (exercise.name, scenario.name, key, for_hints)
         with self._lock:
             found = self._found.get(entry)
         if found is None:
-            found = reference_values(scenario, example)  # outside this cache's lock
+            with contextlib.nullcontext() if for_hints else hint_values.left_out():
+                found = reference_values(scenario, example)  # outside this cache's lock
             with self._lock:
                 if len(self._found) < self.limit:
                     found = self._found.setdefault(entry, found)
@@ -103,6 +109,7 @@ def shrink(exercise: Exercise, scenario: Scenario, verify: Verify, *, start: byt
     """
     state = _State(budget)
     seen: set[bytes] = set()
+    tried: set[bytes] = set()  # inputs whose reference was made here (for the checks only)
 
     def evaluate(example: dict) -> None:
         key = example_key(example)
@@ -115,10 +122,11 @@ def shrink(exercise: Exercise, scenario: Scenario, verify: Verify, *, start: byt
         if key not in cache:
             if state.spent():
                 raise _Spent
-            try:
-                expected = references.reference(exercise, scenario, example, key)
+            try:  # what the checks read: the hints are judged on the input found, below
+                expected = references.reference(exercise, scenario, example, key, for_hints=False)
             except Exception:  # an input our reference rejects is no counterexample
                 return
+            tried.add(key)
             state.calls += 1
             outcome = run_one(example, expected)
             if outcome is None:
@@ -134,4 +142,7 @@ def shrink(exercise: Exercise, scenario: Scenario, verify: Verify, *, start: byt
         run_property(exercise, scenario, evaluate)
     except (Exception, _Spent):  # the failure we raised, the budget, or hypothesis giving up on flaky code
         pass
-    return state.smallest
+    found = state.smallest
+    if found is not None and (key := example_key(found.example)) in tried:  # not a planned input: made in full
+        found.expected = references.reference(exercise, scenario, found.example, key, for_hints=True)
+    return found
