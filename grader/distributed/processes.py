@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import signal
-import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,7 +25,6 @@ from grader.distributed.student import GradedStudent, graded_student, warm_up_wo
 from grader.distributed.threads import graded_in_pool
 from grader.engine.examples import Plan
 from grader.engine.grading import GradingOptions
-from grader.engine.parsing import LOCK
 
 # The plan and options of this grading process, set once by _set_up (the pool's initializer): the
 # way a ProcessPoolExecutor gives its tasks what they share without sending it with every task.
@@ -39,15 +37,11 @@ def _set_up(payload: dict, options: GradingOptions) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _GRADING  # noqa: PLW0603  (set once per process, before its first task)
     _GRADING = plan_from_payload(payload), options
-    # Shrinking a failing student's inputs needs torch (the plan's references came with the plan):
-    # imported beside the first students rather than by the first failing one, which would wait for it.
-    threading.Thread(target=_import_torch, name="dlgrade-import-torch", daemon=True).start()
+    # Shrinking a failing student's input needs torch (the plan's references came with the plan): the
+    # process imports it once, before its first student, rather than in the middle of one (the first
+    # failing student would wait for it, holding the lock every student needs).
+    importlib.import_module("torch")
     warm_up_workers()
-
-
-def _import_torch() -> None:
-    with LOCK:  # where the grading process otherwise imports it: inside a hypothesis run, which holds it
-        importlib.import_module("torch")
 
 
 def _grade(folder: str) -> GradedStudent:
