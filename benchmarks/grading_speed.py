@@ -17,8 +17,9 @@ far less. One run prints:
 - a failing class per topic family (softmax; gated_rnn): 8 students with the reference and 8 each
   with one catalogued mistake (the first of each exercise, then the second...), `dlgrade autograde
   --jobs 2`: median and slowest seconds per failing and per passing student (as the journal records
-  them), the ratio failing / passing, the cores kept busy (CPU seconds of every process / wall) and
-  the run's wall time. `--failing-class` runs only this part (`--repeat N` times: a shared machine is noisy).
+  them), the ratio failing / passing, the cores kept busy (CPU seconds of every process / wall), the
+  students graded at once (their seconds summed / wall: what --jobs gives when the machine has the
+  cores to spare) and the run's wall time. `--failing-class` runs only this part (`--repeat N` times: a shared machine is noisy).
 
 Runs with a cold and a warm plan cache (DLGRADE_CACHE_DIR points to a fresh folder) and without the
 plans shipped in the package (DLGRADE_SHIPPED_PLANS=0): the first process of a run draws the plan, the
@@ -337,8 +338,10 @@ def show_failing_classes(root: Path, env: dict, repeat: int, show) -> None:
             failing, passing = sorted(figures["failing"].values()), sorted(figures["passing"])
             slowest = max(figures["failing"], key=figures["failing"].get)
             median_pass = statistics.median(passing)
+            in_flight = (sum(failing) + sum(passing)) / figures["wall"]
             show(f"failing class {topic}, 8 + 8 students, --jobs 2 (run {run + 1})", figures["wall"], figures["cpu"],
-                 f"{figures['cpu'] / figures['wall']:.2f} cores busy (load average before: {figures['load']:.1f})")
+                 f"{figures['cpu'] / figures['wall']:.2f} cores busy, {in_flight:.2f} students graded at once "
+                 f"(load average before: {figures['load']:.1f})")
             print(f"    failing: median {statistics.median(failing):.2f} s, slowest {failing[-1]:.2f} s "
                   f"({figures['mistakes'][slowest]}); passing: median {median_pass:.2f} s, slowest {passing[-1]:.2f} s; "
                   f"ratio failing/passing: median {statistics.median(failing) / median_pass:.1f}x, "
