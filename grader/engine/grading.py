@@ -215,7 +215,7 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
             # From the smallest planned input every check still to judge fails on, if there is one.
             start = next((p for p in smallest_first if _all_fail(together)(*p) is not None), start)
             together = [c for c in together if c.verify(*start[:3]) is not None]
-            counterexamples.append(shrink(exercise, scenario, _all_fail(together), start=example_key(start[0]),
+            counterexamples.append(shrink(exercise, prepared, _all_fail(together), start=example_key(start[0]),
                                           cache=cache, run_one=run_one, budget=options.shrink,
                                           references=options.references))
         found = counterexamples[0]

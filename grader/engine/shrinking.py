@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from hypothesis import reject
 
 from grader.engine import hint_values
-from grader.engine.examples import example_key, reference_values, run_property
+from grader.engine.examples import PreparedScenario, example_key, reference_values, run_property
 from grader.engine.spec import Exercise, Failure, Outcome, Scenario, Verify
 
 
@@ -97,16 +97,17 @@ class _State:
         return self.calls >= self.budget.calls or time.monotonic() - self.started > self.budget.seconds
 
 
-def shrink(exercise: Exercise, scenario: Scenario, verify: Verify, *, start: bytes, cache: dict, run_one,
+def shrink(exercise: Exercise, prepared: PreparedScenario, verify: Verify, *, start: bytes, cache: dict, run_one,
            budget: ShrinkBudget, references: SharedReferences) -> Counterexample | None:
     """The smallest input failing `verify` (a check's, or several checks' at once) that hypothesis
     finds from the planned input whose example_key is `start`, or None if it finds none (flaky
-    student code).
+    student code). Hypothesis draws as it drew the plan's inputs of `prepared` (run_property).
 
     `cache` maps example keys to (outcome, expected), the planned inputs' among them, and is
     extended; `run_one(example, expected)` returns an Outcome, or None when the worker broke (then
     shrinking stops).
     """
+    scenario = prepared.scenario
     state = _State(budget)
     seen: set[bytes] = set()
     tried: set[bytes] = set()  # inputs whose reference was made here (for the checks only)
