@@ -190,9 +190,9 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
     """Each check's result on the planned outcomes. A failed check's feedback shows a small failing
     input. A scenario shrinks once, to an input all its failed checks still fail on, from the
     smallest planned input they all fail on (if none, the first failed check's smallest failing one,
-    with the checks that fail there too); a check shows that input if it fails there, else its own
-    smallest failing planned input. Nothing is shrunk where the failure is already explained (every
-    input raised, or the student's forward is wrong): shrinking is most of a failing student's cost."""
+    with the checks that fail there too); a check shows that input if it fails there, else its first
+    failing planned input. Nothing is shrunk where the failure is already explained (every input
+    raised, or the student's forward is wrong): shrinking is most of a failing student's cost."""
     options = session.options
     scenario = prepared.scenario
     cache = {}  # the planned outcomes by example key, for shrinking: made on the first failure only
@@ -208,13 +208,15 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
             return None
         return outcome_from_reply(reply, scenario, expected, exercise.name)
 
-    def shrunk(check, start: tuple, later: list):
+    def shrunk(check, later: list):
         if not counterexamples:  # the scenario's one shrink
             cache.update((example_key(ex), (out, exp)) for ex, out, exp in planned)
             together = [check, *later]
-            # From the smallest planned input every check still to judge fails on, if there is one.
-            start = next((p for p in smallest_first if _all_fail(together)(*p) is not None), start)
-            together = [c for c in together if c.verify(*start[:3]) is not None]
+            # From the smallest planned input every check still to judge fails on, if there is one,
+            # else the smallest this one fails on (with the others that fail there too).
+            start = next((p for p in smallest_first if _all_fail(together)(*p) is not None), None) or next(
+                p for p in smallest_first if check.verify(*p) is not None)
+            together = [c for c in together if c.verify(*start) is not None]
             counterexamples.append(shrink(exercise, prepared, _all_fail(together), start=example_key(start[0]),
                                           cache=cache, run_one=run_one, budget=options.shrink,
                                           references=options.references))
@@ -225,11 +227,11 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
     fault = prepared.grader_error or next((o.grader_error for o in outcomes if o.grader_error), None)
     if fault:
         return [grader_error(check, exercise, fault) for check in checks]
-    firsts = {}  # check index -> (example, outcome, expected, failure) on its smallest failing planned input
+    firsts = {}  # check index -> (example, outcome, expected, failure) on its first failing planned input
     results = {}
     for index, check in enumerate(checks):
         try:
-            firsts[index] = next(((ex, out, exp, f) for ex, out, exp in smallest_first
+            firsts[index] = next(((ex, out, exp, f) for ex, out, exp in planned
                                   if (f := check.verify(ex, out, exp)) is not None), None)
         except Exception as exc:
             results[index] = grader_error(check, exercise, f"the check raised {type(exc).__name__}: {exc}")
@@ -246,7 +248,7 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
             continue
         _, note = explanations[index]
         try:
-            smallest = shrunk(check, first, [checks[i] for i in to_shrink if i > index]) if index in to_shrink else None
+            smallest = shrunk(check, [checks[i] for i in to_shrink if i > index]) if index in to_shrink else None
         except Exception as exc:
             results[index] = grader_error(check, exercise, f"the check raised {type(exc).__name__}: {exc}")
             continue

@@ -32,7 +32,7 @@ from grader.engine.spec import Exercise, Failure, Outcome, Scenario, Verify
 class ShrinkBudget:
     """The call budget is what binds: it is deterministic, so the same submission gets the same
     counterexample on a busy machine. The seconds are only a safety net for very slow student code.
-    A budget of 0 calls turns shrinking off: feedback then shows the smallest failing planned input."""
+    A budget of 0 calls turns shrinking off: feedback then shows the first failing planned input."""
 
     calls: int = 150
     seconds: float = 120.0
