@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from grader.distributed.student import GradedStudent, failed_student, graded_student
@@ -15,9 +15,10 @@ from grader.engine.grading import GradingOptions
 from grader.isolation import proctree
 
 
-def graded_in_pool(pool: Executor, submit: Callable[[Path], Future], folders: list[Path], plan: Plan, *, jobs: int,
+def graded_in_pool(pool, submit: Callable[[Path], Future], folders: list[Path], plan: Plan, *, jobs: int,
                    stop) -> Iterator[GradedStudent]:
-    """Yields each student as it finishes; `submit(folder)` hands one to `pool`. At most `jobs` are
+    """Yields each student as it finishes; `submit(folder)` hands one to `pool` (an Executor, or
+    anything with its shutdown). At most `jobs` are
     handed out at a time, so a stop (`stop.requested` set) only waits for the students being graded,
     and finished results are not held here. Abandoned early (a second Ctrl-C), it kills the pool's
     processes and the students' workers at once."""
