@@ -32,9 +32,11 @@ from grader.engine.spec import Exercise, Failure, Outcome, Scenario, Verify
 class ShrinkBudget:
     """The call budget is what binds: it is deterministic, so the same submission gets the same
     counterexample on a busy machine. The seconds are only a safety net for very slow student code.
-    A budget of 0 calls turns shrinking off: feedback then shows the first failing planned input."""
+    A budget of 0 calls turns shrinking off: feedback then shows the first failing planned input.
+    Shrinking starts from the smallest failing planned input, so 100 new inputs reach a small,
+    readable one (150 before, from the first failing input; measured with the benchmark's failing class)."""
 
-    calls: int = 150
+    calls: int = 100
     seconds: float = 120.0
 
 
