@@ -256,12 +256,13 @@ SMALL = {"db": 0.5, "dbx": 0.5, "dbh": 0.5}
 
 LSTM_STEP_BACKWARD = {"forward": "lstm_step_forward", "args": LSTM_STEP, "upstream": ("dnext_h", "dnext_c"),
                       "forward_returns": ("next_h", "next_c", "cache")}
-GRU_STEP_BACKWARD = {"forward": "gru_step_forward", "args": GRU_STEP, "upstream": ("dnext_h",)}
+GRU_STEP_BACKWARD = {"forward": "gru_step_forward", "args": GRU_STEP, "upstream": ("dnext_h",),
+                     "forward_returns": ("next_h", "cache")}
 
 
 def _sequence_exercises(name: str, forward_name: str, strategy_options: dict, reference_fn, call: dict, grads,
                         forward_hints, backward_hints):
-    backward_call = {"forward": forward_name, "args": call["args"], "upstream": ("dh",)}
+    backward_call = {"forward": forward_name, "args": call["args"], "upstream": ("dh",), "forward_returns": ("h", "cache")}
     return [
         Exercise(forward_name, TOPIC, (
             Scenario("typical inputs", recurrent_inputs(**strategy_options, sequence=True), reference_fn,

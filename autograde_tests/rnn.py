@@ -333,8 +333,11 @@ SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
 
 STEP_CALL = {"args": STEP}
 SEQUENCE_CALL = {"args": SEQUENCE}
-STEP_BACKWARD = {"forward": "rnn_step_forward", "args": STEP, "upstream": ("dnext_h",)}
-SEQUENCE_BACKWARD = {"forward": "rnn_forward", "args": SEQUENCE, "upstream": ("dh",)}
+# forward_returns names the forward's output as the reference does: the grader tells a backward that
+# fails because the student's forward is wrong (it is not shrunk then) by comparing the two.
+STEP_BACKWARD = {"forward": "rnn_step_forward", "args": STEP, "upstream": ("dnext_h",),
+                 "forward_returns": ("next_h", "cache")}
+SEQUENCE_BACKWARD = {"forward": "rnn_forward", "args": SEQUENCE, "upstream": ("dh",), "forward_returns": ("h", "cache")}
 EMBEDDING_BACKWARD = {"forward": "word_embedding_forward", "args": ("x", "W")}
 AFFINE_BACKWARD = {"forward": "temporal_affine_forward", "args": ("x", "w", "b")}
 LOSS_CALL = {"args": ("x", "y", "mask")}

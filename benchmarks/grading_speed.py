@@ -13,7 +13,13 @@ far less. One run prints:
 - `dlgrade --help` and `dlgrade list`;
 - peak memory (high-water RSS) of the grading process and of its largest other process (forkserver,
   worker), for 12 and 24 students: flat with class size when results do not pile up;
-- seconds per failing student (shrinking) on the catalogue's softmax mistakes, graded one by one.
+- seconds per failing student (shrinking) on the catalogue's softmax mistakes, graded one by one;
+- a failing class per topic family (softmax; gated_rnn): 8 students with the reference and 8 each
+  with one catalogued mistake (the first of each exercise, then the second...), `dlgrade autograde
+  --jobs 2`: median and slowest seconds per failing and per passing student (as the journal records
+  them), the ratio failing / passing, the cores kept busy (CPU seconds of every process / wall), the
+  students graded at once (their seconds summed / wall: what --jobs gives when the machine has the
+  cores to spare) and the run's wall time. `--failing-class` runs only this part (`--repeat N` times: a shared machine is noisy).
 
 Runs with a cold and a warm plan cache (DLGRADE_CACHE_DIR points to a fresh folder) and without the
 plans shipped in the package (DLGRADE_SHIPPED_PLANS=0): the first process of a run draws the plan, the
@@ -21,6 +27,7 @@ others read it. The self-checks are timed once more with nothing cached but the 
 a student's first check reads (when the shipped plans are current: `make plans`).
 
 Usage (from the repository root): python -m benchmarks.grading_speed [--students 12] [--skip-anchor] [--check-only]
+                                                                  [--failing-class [--repeat N]]
 """
 
 from __future__ import annotations
@@ -282,6 +289,65 @@ def failing_seconds(root: Path, env: dict) -> list[float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+FAILING_FAMILIES = ("softmax", "gated_rnn")
+
+
+def failing_class(root: Path, topic: str, size: int = 8) -> tuple[Path, dict[str, str]]:
+    """`size` students with the reference and `size` each with one catalogued mistake of `topic`:
+    the first mistake of each exercise, then the second of each, and so on. Returns the class folder
+    and each failing student's mistake."""
+    sys.path.insert(0, str(PROJECT))
+    from tests.catalogue import topic_modules  # noqa: PLC0415  (the project's catalogue, not installed)
+
+    by_exercise: dict[str, list] = {}
+    for variant in topic_modules()[topic].MISTAKES:
+        by_exercise.setdefault(variant.exercise, []).append(variant)
+    chosen = [variants[turn] for turn in range(max(map(len, by_exercise.values())))
+              for variants in by_exercise.values() if turn < len(variants)][:size]
+    klass = root / f"failing-{topic}"
+    for index in range(size):
+        (klass / f"pass{index:02d}").mkdir(parents=True)
+        shutil.copy(SOLUTIONS / f"{topic}.py", klass / f"pass{index:02d}" / f"{topic}.py")
+    mistakes = {}
+    for index, variant in enumerate(chosen):
+        folder = klass / f"fail{index:02d}"
+        folder.mkdir(parents=True)
+        (folder / f"{topic}.py").write_text(variant.source(topic))
+        mistakes[folder.name] = variant.id
+    return klass, mistakes
+
+
+def failing_class_figures(root: Path, topic: str, env: dict, run: int) -> dict:
+    """Grades the failing class of `topic` with --jobs 2 (the plan already in the cache): seconds per
+    student from the journal, the wall time and the CPU of every process of the run."""
+    klass, mistakes = failing_class(root / f"run{run}", topic)
+    report = klass.parent / f"{topic}.json"
+    load = os.getloadavg()[0]  # other work on the machine: the cores busy figure counts only this run's
+    wall, cpu, _ = timed([*DLGRADE, "autograde", str(klass), "--only", topic, "--jobs", "2", "--json", str(report)], env)
+    seconds = {entry["id"]: entry["seconds"]
+               for entry in map(json.loads, report.with_suffix(".journal.jsonl").read_text().splitlines())}
+    return {"wall": wall, "cpu": cpu, "load": load, "failing": {name: seconds[name] for name in mistakes},
+            "passing": [s for name, s in seconds.items() if name not in mistakes], "mistakes": mistakes}
+
+
+def show_failing_classes(root: Path, env: dict, repeat: int, show) -> None:
+    for topic in FAILING_FAMILIES:
+        timed([*DLGRADE, "check", topic, "--path", str(SOLUTIONS)], env)  # draws the plan into the cache
+        for run in range(repeat):
+            figures = failing_class_figures(root, topic, env, run)
+            failing, passing = sorted(figures["failing"].values()), sorted(figures["passing"])
+            slowest = max(figures["failing"], key=figures["failing"].get)
+            median_pass = statistics.median(passing)
+            in_flight = (sum(failing) + sum(passing)) / figures["wall"]
+            show(f"failing class {topic}, 8 + 8 students, --jobs 2 (run {run + 1})", figures["wall"], figures["cpu"],
+                 f"{figures['cpu'] / figures['wall']:.2f} cores busy, {in_flight:.2f} students graded at once "
+                 f"(load average before: {figures['load']:.1f})")
+            print(f"    failing: median {statistics.median(failing):.2f} s, slowest {failing[-1]:.2f} s "
+                  f"({figures['mistakes'][slowest]}); passing: median {median_pass:.2f} s, slowest {passing[-1]:.2f} s; "
+                  f"ratio failing/passing: median {statistics.median(failing) / median_pass:.1f}x, "
+                  f"slowest {failing[-1] / median_pass:.1f}x", flush=True)
+
+
 def _shipped_plans_current() -> bool:
     from grader.engine import disk_cache, plan_cache  # noqa: PLC0415
 
@@ -299,6 +365,9 @@ def main() -> None:
     parser.add_argument("--skip-anchor", action="store_true", help="do not build and run the nbgrader anchor")
     parser.add_argument("--check-only", action="store_true",
                         help=f"time only `dlgrade check {TOPIC}`, cold and warm (no anchor, no class)")
+    parser.add_argument("--failing-class", action="store_true",
+                        help=f"time only the failing classes ({', '.join(FAILING_FAMILIES)})")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each failing class")
     args = parser.parse_args()
     n = args.students
     print(f"{'what':<66} {'wall':>9} {'CPU':>9}   (CPU: user+system of every process, robust to a busy machine)")
@@ -312,6 +381,9 @@ def main() -> None:
         env = _environment(root / "cache", shipped=False)
         shipped_env = _environment(root / "shipped-only", shipped=True)
         shipped_note = "" if _shipped_plans_current() else "(the shipped plans are stale: `make plans`)"
+        if args.failing_class:
+            show_failing_classes(root, env, args.repeat, show)
+            return
         anchor = None
         if not (args.skip_anchor or args.check_only):
             wall, cpu, passed = anchor_seconds(root, n, env)
@@ -360,6 +432,7 @@ def main() -> None:
         show(f"per failing student, {len(failing)} {TOPIC} catalogue mistakes (in process, wall)", None, None,
              f"min {min(failing):.2f} s, median {statistics.median(failing):.2f} s, p90 {deciles[-1]:.2f} s, "
              f"max {max(failing):.2f} s, total {sum(failing):.1f} s")
+        show_failing_classes(root, env, args.repeat, show)
 
 
 if __name__ == "__main__":

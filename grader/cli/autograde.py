@@ -78,7 +78,8 @@ def autograde(submissions_dir, only, json_file, csv_file, jobs, timeout, course,
         shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
         click.echo(f"warning: {len(stray)} file(s) outside the student folders are not graded: {shown}", err=True)
     _warn_of_archives(folders)
-    start_workers_server()
+    if jobs == 1 or scheduler:  # --jobs N grades in N processes, each with its own workers' server
+        start_workers_server()
     journal_file = journal_file or _journal_beside(json_file or csv_file)
     if resume and not journal_file:
         raise click.UsageError("--resume needs the journal of the earlier run: give --json, --csv or --journal")

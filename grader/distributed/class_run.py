@@ -96,15 +96,22 @@ class ClassRun:
 
 def grading(exercises, options: GradingOptions, *, inputs: Inputs, submissions: Path, jobs: int,
             scheduler: str | None, stop: StopRequest) -> Grade:
-    """How to grade the students left on `inputs`: threads of this process, or Dask tasks. The plan
-    is made only then (a resumed run that has everyone does not draw it), after the cluster is
-    checked, once for the whole class (Dask workers receive it)."""
+    """How to grade the students left on `inputs`: in this process (--jobs 1), in `jobs` processes, or
+    as Dask tasks. The plan is made only then (a resumed run that has everyone does not draw it),
+    after the cluster is checked, once for the whole class (grading processes and Dask workers
+    receive it)."""
     def class_plan():
         from grader.engine.examples import grading_plan  # noqa: PLC0415
 
         return grading_plan(exercises, inputs=inputs, avoid=[submissions])
 
-    def in_threads(folders: list[Path]) -> Iterator[GradedStudent]:
+    def here(folders: list[Path]) -> Iterator[GradedStudent]:
+        """One student at a time in this process, or `jobs` at a time in as many processes."""
+        if jobs > 1:
+            from grader.distributed.processes import graded_in_processes  # noqa: PLC0415
+
+            yield from graded_in_processes(folders, class_plan(), options, jobs=jobs, stop=stop)
+            return
         from grader.distributed.student import warm_up_workers  # noqa: PLC0415
         from grader.distributed.threads import graded_in_threads  # noqa: PLC0415
 
@@ -122,4 +129,4 @@ def grading(exercises, options: GradingOptions, *, inputs: Inputs, submissions: 
             plan = class_plan()
             yield from dask_cluster.graded_on_dask(client, folders, plan, options, stop=stop)
 
-    return on_dask if scheduler else in_threads
+    return on_dask if scheduler else here

@@ -7,13 +7,14 @@ import ast
 import numpy as np
 
 from grader.engine import compare
+from grader.engine.hint_values import wanted as hint_values_wanted
 from grader.engine.outcomes import conform, describe
 from grader.isolation.forbidden import is_forbidden
 from grader.engine.spec import Check, Exercise, Failure, Hint, Kind, Outcome, Scenario, StaticCheck, Verify
 
 # What topics build their graders from, in one import (topics never reach into the engine's other modules).
 __all__ = ["Check", "Exercise", "Failure", "Hint", "Kind", "Outcome", "Scenario", "StaticCheck", "Verify", "conform",
-           "describe", "failed_call", "global_rng_changed", "global_rng_untouched", "hint_if_close",
+           "describe", "failed_call", "global_rng_changed", "global_rng_untouched", "hint_if_close", "hint_values_wanted",
            "hint_if_nonfinite", "hint_if_returned", "hint_if_scaled", "matches", "no_loops", "numpy_only", "raised",
            "raises_value_error", "reference_scale", "scale_of", "unchanged_inputs"]
 

@@ -30,12 +30,14 @@ def hints(check: Check, example: dict, outcome: Outcome, expected: dict) -> tupl
 
 
 def check_message(example: dict, failure: Failure, hint_texts: list[str], faults: list[str] = (), *, shrunk: bool,
-                  every_input: bool) -> str:
-    """The message; `faults` are the grader faults met while judging it (hints that raised)."""
+                  every_input: bool, note: str | None = None) -> str:
+    """The message; `faults` are the grader faults met while judging it (hints that raised); `note`
+    says why the input was not shrunk, when another function's failure explains this one."""
     label = "on every input, for example" if every_input else "failing input (shrunk)" if shrunk else "failing input"
     lines = [failure.summary, f"  {label}:", formatting.example(example)]
     lines += [f"  {detail}" for detail in failure.details]
     lines += [f"  hint: {text}" for text in hint_texts]
+    lines += [f"  {note}"] if note else []
     lines += [f"  grader error (not your fault): {fault}" for fault in faults]
     return "\n".join(lines)
 

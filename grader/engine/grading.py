@@ -12,15 +12,15 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.engine import feedback, limits, registry, statics
+from grader.engine import compare, feedback, limits, registry, statics
 from grader.isolation.drivers import call_function
 from grader.engine.fingerprints import output_fingerprint
-from grader.engine.examples import Plan, PreparedScenario, example_key, reference_values
+from grader.engine.examples import Plan, PreparedScenario, example_key
 from grader.engine.checks import failed_call
 from grader.engine.outcomes import NotReturned, outcome_from_reply, readable
 from grader.engine.results import CheckResult, ExerciseResult, SubmissionResult, zero_checks
 from grader.isolation.sandbox import LoadReport, Worker, WorkerFailure, start_worker
-from grader.engine.shrinking import ShrinkBudget, shrink
+from grader.engine.shrinking import SharedReferences, ShrinkBudget, shrink
 from grader.engine.spec import Exercise, Failure, StaticCheck
 from grader.isolation import confine
 
@@ -59,6 +59,8 @@ class GradingOptions:
     # machine slows the fork and numpy's first calls, and no grade depends on how fast that goes.
     import_timeout: float = 120.0
     shrink: ShrinkBudget = field(default_factory=ShrinkBudget)
+    # Shared by every student graded with these options (a class run): see shrinking.SharedReferences.
+    references: SharedReferences = field(default_factory=SharedReferences, compare=False)
     stats: GradingStats | None = None
     sandbox: str | None = None  # the confinement level of workers; None: the strongest (confine.level())
 
@@ -162,51 +164,115 @@ def _verdict(check, example, outcome, expected):
         return failed_call(outcome, *missing.args) or Failure(f"{missing.args[0]} was not returned")
 
 
+def _size(example: dict) -> int:
+    """How large an input is, for choosing the planned input shrinking starts from: its elements."""
+    return sum(int(getattr(value, "size", 1)) for value in example.values())
+
+
+def _explained_by_forward(scenario, outcome, expected) -> tuple[bool, str | None]:
+    """Whether a backward's failure on this input is the forward's (the student's own, whose cache it
+    runs on), and the note that says so: the forward raised (the failure names it already: no note),
+    or its output differs from the reference's. Not explained when the scenario runs no forward or
+    its reference lacks the forward's output."""
+    forward = scenario.call.get("forward")
+    if not forward:
+        return False, None
+    if outcome.error and outcome.error.startswith(f"your {forward} raised"):
+        return True, None
+    name = tuple(scenario.call.get("forward_returns", ("out",)))[0]
+    got = outcome.raw.get("forward_out") if isinstance(outcome.raw, dict) else None
+    if got is None or name not in expected or compare.close(got, expected[name]):
+        return False, None
+    return True, (f"not shrunk: your {forward} already gets {name} wrong on this input (its own checks show "
+                  f"where), and this runs on its cache: fix {forward} first")
+
+
+def _all_fail(checks):
+    """A verify that fails, with the first check's failure, where every one of `checks` fails."""
+
+    def verify(example, outcome, expected):
+        failures = [_verdict(check, example, outcome, expected) for check in checks]
+        return failures[0] if all(f is not None for f in failures) else None
+
+    return verify
+
+
 def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, checks, outcomes, budget: ShrinkBudget):
+    """Each check's result on the planned outcomes. A failed check's feedback shows a small failing
+    input. A scenario shrinks once, to an input all its failed checks still fail on, from the
+    smallest planned input they all fail on (if none, the first failed check's smallest failing one,
+    with the checks that fail there too); a check shows that input if it fails there, else its first
+    failing planned input. Nothing is shrunk where the failure is already explained (every input
+    raised, or the student's forward is wrong): shrinking is most of a failing student's cost."""
+    options = session.options
     scenario = prepared.scenario
     cache = {}  # the planned outcomes by example key, for shrinking: made on the first failure only
+    counterexamples = []  # [the scenario's shrunk input, or None if none was found] once shrunk
     every_input_raised = bool(outcomes) and all(o.error for o in outcomes)
+    planned = list(zip(prepared.examples, outcomes, prepared.expected))
+    smallest_first = [planned[i] for i in sorted(range(len(planned)), key=lambda i: (_size(planned[i][0]), i))]
 
-    def run_one(example):
+    def run_one(example, expected):
         try:
             reply = session.request([session.job(exercise, prepared, example)])[0]
         except WorkerFailure:
             return None
-        return outcome_from_reply(reply, scenario, reference_values(scenario, example), exercise.name)
+        return outcome_from_reply(reply, scenario, expected, exercise.name)
+
+    def shrunk(check, later: list):
+        if not counterexamples:  # the scenario's one shrink
+            cache.update((example_key(ex), (out, exp)) for ex, out, exp in planned)
+            together = [check, *later]
+            # From the smallest planned input every check still to judge fails on, if there is one,
+            # else the smallest this one fails on (with the others that fail there too).
+            start = next((p for p in smallest_first if _all_fail(together)(*p) is not None), None) or next(
+                p for p in smallest_first if _verdict(check, *p) is not None)
+            together = [c for c in together if c.verify(*start) is not None]
+            counterexamples.append(shrink(exercise, prepared, _all_fail(together), start=example_key(start[0]),
+                                          cache=cache, run_one=run_one, budget=budget,
+                                          references=options.references))
+        found = counterexamples[0]
+        failure = found and _verdict(check, found.example, found.outcome, found.expected)
+        return replace(found, failure=failure) if failure else None
 
     fault = prepared.grader_error or next((o.grader_error for o in outcomes if o.grader_error), None)
-    results = []
-    fingerprint = output_fingerprint(outcomes)
-    for check in checks:
-        if fault:
-            results.append(grader_error(check, exercise, fault))
-            continue
+    if fault:
+        return [grader_error(check, exercise, fault) for check in checks]
+    firsts = {}  # check index -> (example, outcome, expected, failure) on its first failing planned input
+    results = {}
+    for index, check in enumerate(checks):
         try:
-            first = next(((ex, out, exp, f) for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected)
-                          if (f := _verdict(check, ex, out, exp)) is not None), None)
+            firsts[index] = next(((ex, out, exp, f) for ex, out, exp in planned
+                                  if (f := _verdict(check, ex, out, exp)) is not None), None)
         except Exception as exc:
-            results.append(grader_error(check, exercise, f"the check raised {type(exc).__name__}: {exc}"))
+            results[index] = grader_error(check, exercise, f"the check raised {type(exc).__name__}: {exc}")
+    explanations = {i: _explained_by_forward(scenario, first[1], first[2]) for i, first in firsts.items() if first}
+    to_shrink = [i for i, (explained, _) in explanations.items()
+                 if not explained and not every_input_raised and budget.calls > 0]
+    fingerprint = output_fingerprint(outcomes)
+    for index, check in enumerate(checks):
+        first = firsts.get(index)
+        if index in results:
             continue
         if first is None:
-            results.append(CheckResult(check.name, True, float(check.points), float(check.points), check.hidden))
+            results[index] = CheckResult(check.name, True, float(check.points), float(check.points), check.hidden)
             continue
-        smallest = None
-        if not every_input_raised and budget.calls > 0:
-            if not cache:
-                cache.update((example_key(ex), (out, exp))
-                             for ex, out, exp in zip(prepared.examples, outcomes, prepared.expected))
-            smallest = shrink(exercise, scenario, check, seed=prepared.seed, cache=cache, run_one=run_one,
-                              budget=budget)
+        _, note = explanations[index]
+        try:
+            smallest = shrunk(check, [checks[i] for i in to_shrink if i > index]) if index in to_shrink else None
+        except Exception as exc:
+            results[index] = grader_error(check, exercise, f"the check raised {type(exc).__name__}: {exc}")
+            continue
         example, outcome, expected, failure = (smallest.example, smallest.outcome, smallest.expected,
                                                smallest.failure) if smallest else first
         hints, faults = feedback.hints(check, example, outcome, expected)
         message = feedback.check_message(example, failure, hints, faults, shrunk=smallest is not None,
-                                         every_input=every_input_raised)
+                                         every_input=every_input_raised, note=note)
         for hint_fault in faults:
             LOG.error("grader error in %s, check %r: %s", exercise.name, check.name, hint_fault)
-        results.append(CheckResult(check.name, False, 0.0, float(check.points), check.hidden, message,
-                                   tuple(hints), fingerprint, grader_error=bool(faults)))
-    return results
+        results[index] = CheckResult(check.name, False, 0.0, float(check.points), check.hidden, message,
+                                     tuple(hints), fingerprint, grader_error=bool(faults))
+    return [results[index] for index in range(len(checks))]
 
 
 def _apply_conditions(results: tuple[CheckResult, ...], conditional: list[bool], gate: CheckResult | None):
