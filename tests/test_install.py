@@ -127,7 +127,7 @@ def test_release_from_an_installed_package_takes_the_solutions(installed, tmp_pa
     assert "Traceback" not in missing.stderr
     no_course = subprocess.run([installed / "dlgrade", "release", "--solutions", PROJECT / "solutions", "softmax"],
                                cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert no_course.returncode == 1 and "give --course DIR" in no_course.stderr
+    assert no_course.returncode == 2 and "give --course DIR" in no_course.stderr
     done = _run([installed / "dlgrade", "release", "--course", "course", "--solutions", PROJECT / "solutions", "softmax"],
                 cwd=tmp_path, env=env)
     assert "Released 1 topic(s): softmax" in done.stdout and "releases/" not in done.stdout
