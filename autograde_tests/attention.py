@@ -111,6 +111,10 @@ def attention_inputs(draw, *, max_offset: float = 0.0, mask: str | None = None, 
     v = draw(dst.float_arrays((n, tk, dv), magnitude=2.0))
     if max_offset and not masked_above:
         offsets = draw(dst.float_arrays((n, tq), min_value=-max_offset, max_value=max_offset))
+        if draw(st.integers(0, 3)) == 0:
+            # A quarter of the inputs have a row at the bottom of the range, where a finite fill such as
+            # -1e4 no longer sits below the allowed scores: every draw (any grading key's) holds some.
+            offsets[0, 0] = -max_offset
         k[..., 0] = 1.0
         q[..., 0] += offsets * np.sqrt(d)
     example = {"q": q, "k": k, "v": v}
@@ -125,6 +129,8 @@ def attention_inputs(draw, *, max_offset: float = 0.0, mask: str | None = None, 
             # score = k[..., 0] + (the other features) / sqrt(D), the latter below 2 * 2 * sqrt(D) <= 8 in size
             top = max_offset - 8.0
             allowed = draw(dst.float_arrays((n, 1), min_value=-top, max_value=top - MASKED_GAP))
+            if draw(st.integers(0, 3)) == 0:
+                allowed[0, 0] = -top  # as above: a finite fill of -1e4 is then no longer below them
             above = draw(dst.float_arrays((n, tk), min_value=0.0, max_value=1.0))
             q[..., 0] = np.sqrt(d)
             k[..., 0] = np.where(keys, allowed, allowed + MASKED_GAP + above * (top - MASKED_GAP - allowed))

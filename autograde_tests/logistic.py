@@ -136,8 +136,10 @@ def logistic_problems(draw, *, max_n: int = 6, max_d: int = 4, min_n: int = 1, w
     dtype = draw(st.sampled_from(LABEL_DTYPES))
     example = {"w": w, "b": draw(dst.floats(magnitude=bias)), "X": draw(dst.float_arrays((n, d))),
                "y": draw(dst.labels(n, 2)).astype(dtype), "reg": reg}
-    if not l1 and reg == 0.0 and draw(st.booleans()):
-        del example["reg"]  # left to its default, 0.0
+    if not l1 and draw(st.integers(0, 3)) == 0:
+        # A quarter of the inputs leave reg to its default, 0.0: every draw (any grading key's too)
+        # holds some, so a signature without the default is always caught.
+        del example["reg"]
     return example
 
 
