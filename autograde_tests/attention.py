@@ -154,7 +154,12 @@ def _dscores(example, expected):
 
 
 def _dk_untransposed(example, expected):
-    return _dscores(example, expected) @ example["q"] / np.sqrt(example["q"].shape[-1])
+    """dscores @ q, the untransposed product: defined only with as many queries as keys (elsewhere the
+    mistake raises in the student's code); an empty array there, which no output matches."""
+    dscores = _dscores(example, expected)
+    if dscores.shape[-1] != dscores.shape[-2]:
+        return np.empty(0)
+    return dscores @ example["q"] / np.sqrt(example["q"].shape[-1])
 
 
 FORWARD_HINTS = {

@@ -109,15 +109,16 @@ def _stability_hints(*outputs: str):
     return tuple(hint_if_nonfinite(NO_MAX_SHIFT, output) for output in outputs) + global_shift
 
 
-LINEAR_LOSS_HINTS = (
+# Mistakes of a linear classifier's loss, whatever its data loss (svm uses them too).
+PENALTY_HINTS = (
     hint_if_close("the regularization term is missing from the loss (add reg * np.sum(W * W))", "loss",
                   lambda ex, exp: exp["data_loss"]),
     hint_if_close("the loss has 0.5 * reg * sum(W*W); the contract's loss is reg * np.sum(W * W)", "loss",
                   lambda ex, exp: exp["data_loss"] + 0.5 * ex["reg"] * exp["penalty"]),
     hint_if_close("the data loss is summed, not averaged: divide it by the number of examples N", "loss",
                   lambda ex, exp: _n(ex) * exp["data_loss"] + ex["reg"] * exp["penalty"]),
-    EPSILON_HINT,
 )
+LINEAR_LOSS_HINTS = PENALTY_HINTS + (EPSILON_HINT,)
 
 LINEAR_GRADIENT_HINTS = (
     hint_if_close("dW is N times too large: divide the data gradient by the number of examples N", "dW",

@@ -127,7 +127,8 @@ def _reg_dW(example):
 
 
 # The loss has the softmax loss's shape (mean data loss plus reg * sum(W*W)): the same mistakes, plus one.
-LINEAR_LOSS_HINTS = softmax.LINEAR_LOSS_HINTS + (hint_if_close(CORRECT_CLASS_COUNTED, "loss", lambda ex, exp: exp["loss"] + 1),)
+# Not softmax's epsilon-in-the-log hint: it reads the softmax probabilities, which a hinge loss has none of.
+LINEAR_LOSS_HINTS = softmax.PENALTY_HINTS + (hint_if_close(CORRECT_CLASS_COUNTED, "loss", lambda ex, exp: exp["loss"] + 1),)
 
 LINEAR_GRADIENT_HINTS = (
     hint_if_close("dW is N times too large: divide the data gradient by the number of examples N", "dW",

@@ -40,6 +40,7 @@ def test_mistake_loses_the_points_of_its_check(graded_mistakes, topic, variant):
         assert name in checks, f"no check named {name!r}; checks: {sorted(checks)}"
         assert not checks[name].passed and checks[name].points == 0, f"{name} did not catch it"
     assert result.score < result.max_score
+    assert not [c.name for c in result.checks if c.grader_error], "a grader error: ours, never the student's"
     if variant.hint:
         messages = "\n".join(checks[name].message for name in variant.loses)
         assert variant.hint in messages, messages
