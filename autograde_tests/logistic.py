@@ -98,9 +98,11 @@ def newton_reference(example):
     theta, loss, data_loss = _theta(example), _full_loss(X, y, reg), _full_loss(X, y, 0.0)
     grad, H = _gradient(loss, theta), torch.autograd.functional.hessian(loss, theta)
     step = torch.linalg.solve(H, grad)
-    # the step without regularization (least squares: the data Hessian alone may be singular)
+    # The step without regularization. The data Hessian alone may be singular: the minimum-norm step,
+    # with singular values below 1e-8 of the largest taken as 0. Not lstsq's default cut (about 1e-15),
+    # where singular values that are 0 up to rounding sit: its answer changed from one CPU to another.
     data_H = torch.autograd.functional.hessian(data_loss, theta)
-    unregularized = torch.linalg.lstsq(data_H, _gradient(data_loss, theta)[:, None]).solution[:, 0]
+    unregularized = torch.linalg.pinv(data_H, rtol=1e-8, hermitian=True) @ _gradient(data_loss, theta)
 
     def split(t):
         return t[:-1].numpy(), float(t[-1])
