@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 from grader.engine.lazy_modules import torch  # imported on first use
-from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from grader.engine.lazy_modules import stats  # imported on first use

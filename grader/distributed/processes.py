@@ -4,7 +4,7 @@ A failing student's time is the grading process's own work (judging, and shrinki
 and the torch references, which run under one process-wide lock): threads of one process would
 share one core for it, however many students they grade. Each grading process is forked from the
 grading process before any student is graded (on Linux; spawned elsewhere), so it starts with
-what the parent already imported (numpy, hypothesis, the content, torch when the plan was drawn)
+what the parent already imported (numpy, hypothesis, the content, and torch, imported just before)
 instead of importing it again: a fresh interpreter with torch costs about 1.5 s of CPU per
 process, more than grading a passing class. It gets the plan once, as data (plan_transfer), and
 grades one student at a time, each in its own worker process as always, forked from its own

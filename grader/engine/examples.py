@@ -1,8 +1,9 @@
 """Drawing each scenario's inputs with hypothesis, once, and computing their references, once.
 
 Grading is derandomized: every scenario has its own fixed seed (public, or from the instructor's
-grading key: inputs.Inputs), so its inputs are the same on every run, for every student. A class run therefore draws them and computes the torch references a single
-time (a Plan) and replays them for each submission; hypothesis runs again, with the same seed and so
+grading key: inputs.Inputs), so its inputs are the same on every run, for every student. A class run
+therefore draws them and computes the torch references a single time (a Plan) and replays them for
+each submission; hypothesis runs again, with the same seed and so
 the same inputs, only to shrink a failure. Plans are shipped in the package and kept on disk between
 runs (plan_cache).
 """
@@ -11,10 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import hashlib
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
@@ -119,6 +119,12 @@ def draw_examples(scenario: Scenario, *, seed: int) -> list[dict]:
     return list(drawn.values())
 
 
+def planned_scenarios(exercise: Exercise, *, include_hidden: bool) -> list[tuple[int, Scenario]]:
+    """(index, scenario) of each scenario a plan holds: all of them, or those with a visible check."""
+    return [(index, scenario) for index, scenario in enumerate(exercise.scenarios)
+            if include_hidden or not all(check.hidden for check in scenario.checks)]
+
+
 def make_plan(exercises, *, include_hidden: bool, cache: PlanCache | PlanLayers | None = None,
               inputs: Inputs = PUBLIC) -> Plan:
     """The plan of `exercises` on `inputs`; with a `cache` (which must hold plans of the same
@@ -126,9 +132,7 @@ def make_plan(exercises, *, include_hidden: bool, cache: PlanCache | PlanLayers 
     prepared = {}
     for exercise in exercises:
         scenarios = []
-        for index, scenario in enumerate(exercise.scenarios):
-            if not include_hidden and all(check.hidden for check in scenario.checks):
-                continue
+        for index, scenario in planned_scenarios(exercise, include_hidden=include_hidden):
             seed = inputs.seed(exercise.name, scenario.name)
             cached = cache.load(exercise.name, index, scenario.name) if cache else None
             if cached is None:
@@ -157,4 +161,4 @@ def grading_plan(exercises, *, inputs: Inputs, avoid=()) -> Plan:
     if inputs.key is None:
         return plan
     public = make_plan(exercises, include_hidden=True, cache=plan_cache.default_cache(avoid=avoid))
-    return dataclasses.replace(plan, public=public)
+    return replace(plan, public=public)

@@ -227,7 +227,7 @@ def _judge_scenario(session: _Session, exercise, prepared: PreparedScenario, che
             # else the smallest this one fails on (with the others that fail there too).
             start = next((p for p in smallest_first if _all_fail(together)(*p) is not None), None) or next(
                 p for p in smallest_first if _verdict(check, *p) is not None)
-            together = [c for c in together if c.verify(*start) is not None]
+            together = [c for c in together if _verdict(c, *start) is not None]
             counterexamples.append(shrink(exercise, prepared, _all_fail(together), start=example_key(start[0]),
                                           cache=cache, run_one=run_one, budget=budget,
                                           references=options.references))

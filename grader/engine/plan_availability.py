@@ -23,14 +23,11 @@ def can_draw() -> bool:
 
 def missing_scenarios(exercises, *, include_hidden: bool, cache) -> list[str]:
     """'exercise/scenario' of each scenario make_plan would have to draw (neither layer of `cache` has it)."""
-    missing = []
-    for exercise in exercises:
-        for index, scenario in enumerate(exercise.scenarios):
-            if not include_hidden and all(check.hidden for check in scenario.checks):
-                continue
-            if cache is None or cache.load(exercise.name, index, scenario.name) is None:
-                missing.append(f"{exercise.name}/{scenario.name}")
-    return missing
+    from grader.engine.examples import planned_scenarios  # noqa: PLC0415  (imports hypothesis)
+
+    return [f"{exercise.name}/{scenario.name}" for exercise in exercises
+            for index, scenario in planned_scenarios(exercise, include_hidden=include_hidden)
+            if cache is None or cache.load(exercise.name, index, scenario.name) is None]
 
 
 def require_plan(exercises, *, include_hidden: bool, cache) -> None:

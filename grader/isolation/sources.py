@@ -76,16 +76,22 @@ def links_inside(path: Path, root: Path) -> bool:
         return False
 
 
-def source_paths(root: Path):
-    """Every path below `root` named like a .py file or a notebook, outside skipped folders."""
+def _submitted_files(root: Path):
+    """Every file below `root` a student handed in: not hidden, outside skipped folders and virtual
+    environments, in a stable order."""
     for folder, dirs, names in os.walk(root):  # symlinked folders are not followed
         dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
         if (Path(folder) / "pyvenv.cfg").exists():
             dirs[:] = []
             continue
         for name in sorted(names):
-            if name.endswith((".py", ".ipynb")) and not name.startswith("."):
+            if not name.startswith("."):
                 yield Path(folder) / name
+
+
+def source_paths(root: Path):
+    """Every path below `root` named like a .py file or a notebook, outside skipped folders."""
+    return (path for path in _submitted_files(root) if path.name.endswith((".py", ".ipynb")))
 
 
 def _survey(root: Path):
@@ -196,15 +202,8 @@ def _archive_with_code(path: Path) -> bool:
 def archives_with_code(root: Path) -> list[Path]:
     """The archives below `root` that hold code (_archive_with_code): never unpacked, always named."""
     root = Path(root).resolve()
-    found = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
-        for name in sorted(names):
-            path = Path(folder) / name
-            if name.lower().endswith(ARCHIVE_SUFFIXES) and not name.startswith(".") and links_inside(path, root) \
-                    and _archive_with_code(path):
-                found.append(path)
-    return found
+    return [path for path in _submitted_files(root) if path.name.lower().endswith(ARCHIVE_SUFFIXES)
+            and links_inside(path, root) and _archive_with_code(path)]
 
 
 def not_read(root: Path) -> list[str]:
